@@ -46,6 +46,7 @@ type call struct {
 	timedOut  time.Duration // non-zero when the call hit its timeout
 	initDur   time.Duration // non-zero when this call waited for the environment's init
 	initPhase bool          // the outcome came before the runtime took the event
+	retry     bool          // the environment died before taking the event: run it elsewhere
 }
 
 // claim records that the caller produces this call's outcome. It reports whether the caller won
@@ -83,17 +84,18 @@ type env struct {
 	dead     atomic.Bool
 	removed  atomic.Bool
 
-	cmd     *exec.Cmd
-	srv     *http.Server
-	started time.Time
+	cmd *exec.Cmd // set by start before the wait goroutine runs; read by others under mu
+	srv *http.Server
 
-	mu       sync.Mutex
-	cur      *call
-	isReady  bool
-	initDur  time.Duration
-	initErr  []byte
-	lastUsed time.Time
-	peakMB   int // peak RSS read just before a kill, when the process cannot report it any more
+	mu        sync.Mutex
+	pid       int
+	startedAt time.Time
+	cur       *call
+	isReady   bool
+	initDur   time.Duration
+	initErr   []byte
+	lastUsed  time.Time
+	peakMB    int // peak RSS read just before a kill, when the process cannot report it any more
 }
 
 func newEnv(f *Function, id int) *env {
@@ -135,15 +137,19 @@ func (e *env) start() error {
 	cmd.Env = e.fn.environ(ln.Addr().String(), l.Env)
 	cmd.Stdout, cmd.Stderr = w, w
 	setProcAttr(cmd)
-	e.started = e.fn.cfg.Now()
+	e.mu.Lock() // the endpoint already serves: handlers read these under mu
+	e.startedAt = e.fn.cfg.Now()
 	err = cmd.Start()
+	if err == nil {
+		e.cmd, e.pid = cmd, cmd.Process.Pid
+	}
+	e.mu.Unlock()
 	_ = w.Close() // the child holds its own copy
 	if err != nil {
 		_ = r.Close()
 		_ = e.srv.Close()
 		return err
 	}
-	e.cmd = cmd
 	e.out = newOutputReader(r, e.fn.cfg.Sink, e.fn.cfg.FunctionName)
 	go e.out.run()
 	go e.wait()
@@ -158,7 +164,7 @@ func (e *env) markReady() {
 		return
 	}
 	e.isReady = true
-	e.initDur = e.fn.cfg.Now().Sub(e.started)
+	e.initDur = e.fn.cfg.Now().Sub(e.startedAt)
 	if c := e.cur; c != nil && c.delivered.IsZero() {
 		c.initDur = e.initDur
 	}
@@ -174,7 +180,7 @@ func (e *env) attach(c *call) {
 	e.cur = c
 	d := e.fn.cfg.Timeout
 	if !e.isReady {
-		d = e.fn.cfg.InitTimeout - now.Sub(e.started)
+		d = e.fn.cfg.InitTimeout - now.Sub(e.startedAt)
 	}
 	c.deadline = now.Add(d)
 	e.timer.Reset(d)
@@ -205,7 +211,7 @@ func (e *env) onTimer() {
 	from := c.delivered
 	initPhase := from.IsZero()
 	if initPhase {
-		from = e.started
+		from = e.startedAt
 	}
 	e.mu.Unlock()
 	won, gone := c.claim()
@@ -217,7 +223,7 @@ func (e *env) onTimer() {
 	c.timedOut = max(now.Sub(from), time.Millisecond)
 	c.payload, c.funcErr = invocation.TimeoutError(c.req.RequestID, c.timedOut), true
 	e.mu.Lock()
-	e.peakMB = invocation.PeakRSSMB(e.cmd.Process.Pid)
+	e.peakMB = invocation.PeakRSSMB(e.pid)
 	e.mu.Unlock()
 	e.kill()
 	e.finish(c, gone)
@@ -225,6 +231,11 @@ func (e *env) onTimer() {
 
 // finish hands a claimed call to its invoker, or completes it when the invoker has gone.
 func (e *env) finish(c *call, invokerGone bool) {
+	if invokerGone && c.retry { // nobody waits for the event any more: drop it
+		e.detach()
+		e.fn.release(e)
+		return
+	}
 	if invokerGone {
 		e.fn.complete(e, c)
 		return
@@ -248,19 +259,26 @@ func (e *env) wait() {
 	if mb := maxRSSMB(e.cmd.ProcessState); mb > e.peakMB {
 		e.peakMB = mb
 	}
-	c, initErr := e.cur, e.initErr
+	c, initErr, wasReady := e.cur, e.initErr, e.isReady
 	e.mu.Unlock()
 	e.out.drain()
 	if c != nil {
 		if won, gone := c.claim(); won {
 			c.end = e.fn.cfg.Now()
-			c.payload, c.funcErr = invocation.ExitError(c.req.RequestID, reason), true
-			if initErr != nil {
-				c.payload = initErr
-			}
 			e.mu.Lock()
 			c.initPhase = c.delivered.IsZero()
 			e.mu.Unlock()
+			switch {
+			case initErr != nil:
+				c.payload, c.funcErr = initErr, true
+			case c.initPhase && wasReady:
+				// The runtime finished an earlier invocation and exited before taking this one
+				// (aws-lambda-go exits after reporting a panic). On Lambda the invocation is
+				// routed to another environment; so here.
+				c.retry = true
+			default:
+				c.payload, c.funcErr = invocation.ExitError(c.req.RequestID, reason), true
+			}
 			e.finish(c, gone)
 		}
 	}
@@ -278,8 +296,11 @@ func (e *env) kill() {
 		close(e.stopping)
 		e.timer.Stop()
 		e.idle.Stop()
-		if e.cmd != nil && e.cmd.Process != nil {
-			killProcess(e.cmd.Process)
+		e.mu.Lock()
+		cmd := e.cmd
+		e.mu.Unlock()
+		if cmd != nil {
+			killProcess(cmd.Process)
 		}
 	})
 }
@@ -287,10 +308,13 @@ func (e *env) kill() {
 // peak returns the process's peak RSS in MB for the REPORT line.
 func (e *env) peak() int {
 	e.mu.Lock()
-	mb := e.peakMB
+	mb, pid := e.peakMB, e.pid
 	e.mu.Unlock()
-	if !e.dead.Load() {
-		if v := invocation.PeakRSSMB(e.cmd.Process.Pid); v > 0 {
+	if !e.dead.Load() && pid > 0 {
+		if v := invocation.PeakRSSMB(pid); v > 0 {
+			e.mu.Lock()
+			e.peakMB = max(e.peakMB, v) // the process may be gone by the next report
+			e.mu.Unlock()
 			return v
 		}
 	}
@@ -319,4 +343,11 @@ func (e *env) waitReady(ctx context.Context) error {
 		e.kill()
 		return ctx.Err()
 	}
+}
+
+// started reports whether the process was started (then the wait goroutine owns its cleanup).
+func (e *env) started() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cmd != nil
 }

@@ -96,18 +96,44 @@ func (f *Function) logf(format string, args ...any) {
 	}
 }
 
+// maxRetries bounds how often one invocation moves on after environments die before taking it.
+const maxRetries = 3
+
 // Invoke runs one invocation in a warm environment, or a new one.
 func (f *Function) Invoke(ctx context.Context, req *invocation.Request, out *invocation.Result) error {
+	for attempt := 0; ; attempt++ {
+		c, e, err := f.try(ctx, req, out)
+		if err != nil || c == nil {
+			return err
+		}
+		if !c.retry || attempt == maxRetries {
+			if c.retry {
+				c.retry = false
+				c.payload, c.funcErr = invocation.ExitError(req.RequestID, "exited before taking the event"), true
+			}
+			f.complete(e, c)
+			out.Payload, out.FunctionError = c.payload, c.funcErr
+			out.Duration, out.InitDuration = c.duration(), c.initDur
+			return nil
+		}
+		e.detach()
+		f.release(e)
+	}
+}
+
+// try hands the invocation to one environment and waits for its outcome. It returns a nil call
+// when the outcome is already in out (the process could not start).
+func (f *Function) try(ctx context.Context, req *invocation.Request, out *invocation.Result) (*call, *env, error) {
 	e, cold, err := f.acquire(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	c := &call{req: req, done: make(chan struct{})}
 	if cold {
 		if err := e.start(); err != nil {
 			e.kill()
 			f.release(e)
-			return f.startFailed(req, out, err)
+			return nil, nil, f.startFailed(req, out, err)
 		}
 	}
 	e.attach(c)
@@ -118,21 +144,18 @@ func (f *Function) Invoke(ctx context.Context, req *invocation.Request, out *inv
 		if won, _ := c.claim(); won { // the runtime never saw the event: the environment stays good
 			e.detach()
 			f.release(e)
-			return fmt.Errorf("runtimeapi: %s: waiting for an environment: %w", f.cfg.FunctionName, ctx.Err())
+			return nil, nil, fmt.Errorf("runtimeapi: %s: waiting for an environment: %w", f.cfg.FunctionName, ctx.Err())
 		}
 	}
 	select {
 	case <-c.done:
 	case <-ctx.Done():
 		if c.state.CompareAndSwap(callWaiting, callAbandoned) {
-			return fmt.Errorf("runtimeapi: %s: waiting for request %s: %w", f.cfg.FunctionName, req.RequestID, ctx.Err())
+			return nil, nil, fmt.Errorf("runtimeapi: %s: waiting for request %s: %w", f.cfg.FunctionName, req.RequestID, ctx.Err())
 		}
 		<-c.done
 	}
-	f.complete(e, c)
-	out.Payload, out.FunctionError = c.payload, c.funcErr
-	out.Duration, out.InitDuration = c.duration(), c.initDur
-	return nil
+	return c, e, nil
 }
 
 func (c *call) duration() time.Duration {
@@ -157,7 +180,9 @@ func (f *Function) startFailed(req *invocation.Request, out *invocation.Result, 
 
 // complete prints the call's closing lines and gives its environment back.
 func (f *Function) complete(e *env, c *call) {
-	e.out.drain() // output written before the runtime answered belongs to this invocation
+	// Output written before the runtime answered belongs to this invocation; anything later does
+	// not, so the target is cleared in the same step.
+	e.out.drainAndDetach()
 	log := c.req.Log
 	if c.startLogged.CompareAndSwap(false, true) {
 		log.Start(version)
@@ -270,7 +295,7 @@ func (f *Function) release(e *env) {
 // drop kills e and forgets it.
 func (f *Function) drop(e *env) {
 	e.kill()
-	if e.cmd == nil { // never started: no wait goroutine will remove it
+	if !e.started() { // no wait goroutine will remove it
 		f.remove(e)
 	}
 }
@@ -354,7 +379,7 @@ func (f *Function) Close(ctx context.Context) error {
 		e.kill()
 	}
 	for _, e := range envs {
-		if e.cmd == nil {
+		if !e.started() {
 			continue
 		}
 		select {
@@ -389,9 +414,11 @@ func (f *Function) PIDs() []int {
 	defer f.mu.Unlock()
 	var pids []int
 	for e := range f.all {
-		if e.cmd != nil && e.cmd.Process != nil && !e.dead.Load() {
-			pids = append(pids, e.cmd.Process.Pid)
+		e.mu.Lock()
+		if e.pid > 0 && !e.dead.Load() {
+			pids = append(pids, e.pid)
 		}
+		e.mu.Unlock()
 	}
 	return pids
 }

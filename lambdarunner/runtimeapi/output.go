@@ -128,6 +128,18 @@ func (o *outputReader) emitLocked(line []byte) {
 func (o *outputReader) drain() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.drainLocked()
+}
+
+// drainAndDetach drains, then directs further lines to no invocation, atomically.
+func (o *outputReader) drainAndDetach() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.drainLocked()
+	o.target = nil
+}
+
+func (o *outputReader) drainLocked() {
 	if !o.eof && o.rc != nil {
 		_ = o.rc.Control(func(fd uintptr) { o.readLocked(int(fd)) }) // fails only once the file is closed, after eof
 	}
