@@ -114,6 +114,7 @@ func validate(handler any) error {
 type outcome struct {
 	payload []byte
 	err     *messages.InvokeResponse_Error
+	at      time.Time // when the handler returned
 }
 
 // Invoke calls the handler on a new goroutine and waits for it, the function's timeout, or ctx.
@@ -142,35 +143,40 @@ func (f *Function) Invoke(ctx context.Context, req *invocation.Request, out *inv
 
 	select {
 	case o := <-done:
-		return f.finish(req, out, start, o)
-	case <-hctx.Done():
-		select { // a result that raced the deadline still wins
-		case o := <-done:
+		if o.at.Before(deadline) {
 			return f.finish(req, out, start, o)
+		}
+	case <-hctx.Done():
+		select { // a result that came before the deadline still wins
+		case o := <-done:
+			if o.at.Before(deadline) {
+				return f.finish(req, out, start, o)
+			}
 		default:
 		}
-		elapsed := f.opts.Now().Sub(start)
-		req.Log.TimedOut(f.opts.Now(), elapsed)
-		out.Payload, out.FunctionError, out.Duration = invocation.TimeoutError(req.RequestID, elapsed), true, elapsed
-		f.report(req, out)
-		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("inprocess: waiting for %s: %w", req.RequestID, ctx.Err())
 	}
+	// The deadline passed, or the handler returned at or after it (typically with ctx.Err()).
+	elapsed := max(f.opts.Now().Sub(start), f.opts.Timeout)
+	req.Log.TimedOut(f.opts.Now(), elapsed)
+	out.Payload, out.FunctionError, out.Duration = invocation.TimeoutError(req.RequestID, elapsed), true, elapsed
+	f.report(req, out)
+	return nil
 }
 
 func (f *Function) call(ctx context.Context, payload []byte, done chan<- outcome) {
 	defer func() {
 		if v := recover(); v != nil {
-			done <- outcome{err: panicResponse(v)}
+			done <- outcome{err: panicResponse(v), at: f.opts.Now()}
 		}
 	}()
 	b, err := f.handler.Invoke(ctx, payload)
 	if err != nil {
-		done <- outcome{err: errorResponse(err)}
+		done <- outcome{err: errorResponse(err), at: f.opts.Now()}
 		return
 	}
-	done <- outcome{payload: b}
+	done <- outcome{payload: b, at: f.opts.Now()}
 }
 
 func (f *Function) finish(req *invocation.Request, out *invocation.Result, start time.Time, o outcome) error {

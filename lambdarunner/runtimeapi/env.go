@@ -262,6 +262,8 @@ func (e *env) wait() {
 	c, initErr, wasReady := e.cur, e.initErr, e.isReady
 	e.mu.Unlock()
 	e.out.drain()
+	e.kill()       // stops the endpoint and any process the runtime left behind
+	e.fn.remove(e) // before the invoker hears of it, so the pool is accurate when Invoke returns
 	if c != nil {
 		if won, gone := c.claim(); won {
 			c.end = e.fn.cfg.Now()
@@ -282,8 +284,6 @@ func (e *env) wait() {
 			e.finish(c, gone)
 		}
 	}
-	e.kill() // stops the endpoint and any process the runtime left behind
-	e.fn.remove(e)
 	_ = e.srv.Close()
 	close(e.exited)
 }
