@@ -47,8 +47,10 @@ type Options struct {
 type Function struct {
 	handler lambda.Handler
 	opts    Options
-	memMB   atomic.Int64 // cached peak RSS of this process, refreshed by invocations
-	memAt   atomic.Int64 // unix nanos of the last refresh
+	jobs    chan job      // idle workers wait here
+	closed  chan struct{} // closed by Close: idle workers exit
+	memMB   atomic.Int64  // cached peak RSS of this process, refreshed by invocations
+	memAt   atomic.Int64  // unix nanos of the last refresh
 }
 
 var _ invocation.Backend = (*Function)(nil)
@@ -64,12 +66,45 @@ func New(handler any, opts Options) (*Function, error) {
 		opts.Now = time.Now
 	}
 	if h, ok := handler.(lambda.Handler); ok {
-		return &Function{handler: h, opts: opts}, nil
+		return newFunction(h, opts), nil
 	}
 	if err := validate(handler); err != nil {
 		return nil, fmt.Errorf("inprocess: handler %T: %w; use a signature lambda.Start accepts, e.g. func(context.Context, Event) (Response, error)", handler, err)
 	}
-	return &Function{handler: lambda.NewHandler(handler), opts: opts}, nil
+	return newFunction(lambda.NewHandler(handler), opts), nil
+}
+
+func newFunction(h lambda.Handler, opts Options) *Function {
+	return &Function{handler: h, opts: opts, jobs: make(chan job), closed: make(chan struct{})}
+}
+
+// job is one handler call for a worker.
+type job struct {
+	ctx     context.Context
+	payload []byte
+	done    chan<- outcome
+}
+
+// dispatch hands j to an idle worker, or starts one. Workers outlive calls so their stacks, grown
+// by JSON and reflection, are reused: a fresh goroutine per call spends more time growing its
+// stack than the runner spends on everything else.
+func (f *Function) dispatch(j job) {
+	select {
+	case f.jobs <- j:
+	default:
+		go f.worker(j)
+	}
+}
+
+func (f *Function) worker(j job) {
+	for {
+		f.call(j.ctx, j.payload, j.done)
+		select {
+		case j = <-f.jobs:
+		case <-f.closed:
+			return
+		}
+	}
 }
 
 var (
@@ -139,7 +174,7 @@ func (f *Function) Invoke(ctx context.Context, req *invocation.Request, out *inv
 	hctx = context.WithValue(hctx, "x-amzn-trace-id", req.TraceID) //nolint:staticcheck // matches aws-lambda-go
 
 	done := make(chan outcome, 1)
-	go f.call(hctx, req.Payload, done)
+	f.dispatch(job{ctx: hctx, payload: req.Payload, done: done})
 
 	select {
 	case o := <-done:
@@ -215,8 +250,15 @@ func (f *Function) peakMemoryMB() int {
 // Start does nothing: an in-process function has no environment to prepare.
 func (f *Function) Start(context.Context) error { return nil }
 
-// Close does nothing: goroutines of running handlers finish on their own.
-func (f *Function) Close(context.Context) error { return nil }
+// Close stops idle workers; running handlers finish on their own.
+func (f *Function) Close(context.Context) error {
+	select {
+	case <-f.closed:
+	default:
+		close(f.closed)
+	}
+	return nil
+}
 
 func decodeContextJSON(s string, v any) error {
 	if s == "" {

@@ -26,6 +26,9 @@ type Sink struct {
 // logging each line at Info level to logger (attributes "function" and "requestId") when logger is
 // non-nil, otherwise discarding.
 func NewSink(w io.Writer, logger *slog.Logger) *Sink {
+	if logger != nil && !logger.Enabled(context.Background(), slog.LevelInfo) {
+		logger = nil
+	}
 	return &Sink{w: w, logger: logger}
 }
 

@@ -95,7 +95,8 @@ type env struct {
 	initDur   time.Duration
 	initErr   []byte
 	lastUsed  time.Time
-	peakMB    int // peak RSS read just before a kill, when the process cannot report it any more
+	peakMB    int       // last known peak RSS (read before a kill, or from rusage after exit)
+	peakAt    time.Time // when peakMB was read from /proc
 }
 
 func newEnv(f *Function, id int) *env {
@@ -305,18 +306,25 @@ func (e *env) kill() {
 	})
 }
 
-// peak returns the process's peak RSS in MB for the REPORT line.
+// peakRefresh is how stale a REPORT line's "Max Memory Used" may be: reading /proc costs tens of
+// microseconds, a tenth of a warm invocation.
+const peakRefresh = 250 * time.Millisecond
+
+// peak returns the process's peak RSS in MB for the REPORT line, re-read at most every
+// peakRefresh (the first invocation always reads it; an exited process reports its rusage).
 func (e *env) peak() int {
+	now := time.Now()
 	e.mu.Lock()
-	mb, pid := e.peakMB, e.pid
+	mb, pid, fresh := e.peakMB, e.pid, now.Sub(e.peakAt) < peakRefresh
 	e.mu.Unlock()
-	if !e.dead.Load() && pid > 0 {
-		if v := invocation.PeakRSSMB(pid); v > 0 {
-			e.mu.Lock()
-			e.peakMB = max(e.peakMB, v) // the process may be gone by the next report
-			e.mu.Unlock()
-			return v
-		}
+	if fresh || e.dead.Load() || pid == 0 {
+		return mb
+	}
+	if v := invocation.PeakRSSMB(pid); v > 0 {
+		e.mu.Lock()
+		e.peakMB, e.peakAt = max(e.peakMB, v), now
+		mb = e.peakMB
+		e.mu.Unlock()
 	}
 	return mb
 }

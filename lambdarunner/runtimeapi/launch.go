@@ -124,13 +124,28 @@ func (r *Resolver) node(s Spec) (Launcher, error) {
 
 func (r *Resolver) python(s Spec) (Launcher, error) {
 	want := pythonRuntime.FindStringSubmatch(s.Runtime)[1]
-	path, err := r.interpreter(s, "python", []string{"python" + want, "python3"})
+	names := []string{"python" + want, "python3"}
+	var p probe
+	var err error
+	for i := range names {
+		// A name may exist on PATH and still fail (a pyenv shim for a version that is not
+		// installed): fall through to the next one.
+		var path string
+		path, err = r.interpreter(s, "python", names[i:])
+		if err != nil {
+			break
+		}
+		p = r.probe(path, "-c", `import sys; print(sys.executable); print("%d.%d" % sys.version_info[:2])`)
+		if err = p.err; err == nil || s.Interpreter != "" || r.Interpreters[s.Runtime] != "" || r.Interpreters["python"] != "" {
+			break
+		}
+		err = fmt.Errorf("running %s: %w", path, err)
+		if filepath.Base(path) != names[i] {
+			break
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("function %s: runtime %s needs Python 3: %w; install it (Debian: apt-get install python3) or point the runtime at an interpreter", s.FunctionName, s.Runtime, err)
-	}
-	p := r.probe(path, "-c", `import sys; print(sys.executable); print("%d.%d" % sys.version_info[:2])`)
-	if p.err != nil {
-		return nil, fmt.Errorf("function %s: running %s: %w", s.FunctionName, path, p.err)
 	}
 	if p.version != want {
 		r.warnOnce(s.Runtime+"|"+p.exe, fmt.Sprintf("runtime %s runs on the local Python %s (%s)", s.Runtime, p.version, p.exe))
