@@ -19,11 +19,14 @@ type greeting struct {
 func TestInProcessHandlers(t *testing.T) {
 	m := newManager(t, lambdarunner.Config{})
 	handlers := map[string]any{
-		"noargs":   func() {},
-		"erronly":  func() error { return errors.New("plain failure") },
-		"event":    func(g greeting) (string, error) { return "hi " + g.Name, nil },
-		"ctxevent": func(ctx context.Context, g greeting) (map[string]string, error) { lc, _ := lambdacontext.FromContext(ctx); return map[string]string{"id": lc.AwsRequestID, "arn": lc.InvokedFunctionArn}, nil },
-		"panics":   func(context.Context) (string, error) { panic("kaboom") },
+		"noargs":  func() {},
+		"erronly": func() error { return errors.New("plain failure") },
+		"event":   func(g greeting) (string, error) { return "hi " + g.Name, nil },
+		"ctxevent": func(ctx context.Context, g greeting) (map[string]string, error) {
+			lc, _ := lambdacontext.FromContext(ctx)
+			return map[string]string{"id": lc.AwsRequestID, "arn": lc.InvokedFunctionArn}, nil
+		},
+		"panics": func(context.Context) (string, error) { panic("kaboom") },
 		"slow": func(ctx context.Context) (string, error) {
 			<-ctx.Done() // honours the deadline
 			return "", ctx.Err()

@@ -275,7 +275,7 @@ func isNative(runtime string) bool {
 }
 
 func (m *Manager) normalize(fc FunctionConfig) (FunctionConfig, error) {
-	if !functionNamePattern.MatchString(fc.Name) {
+	if !validName(fc.Name) {
 		return fc, fmt.Errorf("lambdarunner: function name %q is invalid: use 1 to 64 letters, digits, hyphens or underscores", fc.Name)
 	}
 	if fc.Runtime == "" {

@@ -1,11 +1,23 @@
 package lambdarunner
 
 import (
-	"regexp"
 	"strings"
 )
 
-var functionNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// validName reports whether s is a Lambda function name: 1 to 64 letters, digits, hyphens or
+// underscores. (A loop, not a regexp: it runs on every invocation.)
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // functionRef is a parsed FunctionName parameter.
 type functionRef struct {
@@ -18,6 +30,9 @@ type functionRef struct {
 // "arn:aws:lambda:region:account:function:name[:qualifier]". Region and account are not checked:
 // one emulator serves one account.
 func parseFunctionRef(s string) (functionRef, bool) {
+	if !strings.Contains(s, ":") {
+		return functionRef{name: s}, validName(s)
+	}
 	parts := strings.Split(s, ":")
 	switch {
 	case len(parts) >= 7 && len(parts) <= 8 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function":
@@ -34,7 +49,7 @@ func parseFunctionRef(s string) (functionRef, bool) {
 			return functionRef{}, false
 		}
 	}
-	return ref, functionNamePattern.MatchString(ref.name)
+	return ref, validName(ref.name)
 }
 
 func (m *Manager) functionARN(name, qualifier string) string {

@@ -432,6 +432,9 @@ func (f *Function) environ(runtimeAPI string, extra []string) []string {
 		"PATH="+hostPath(),
 		"LANG=en_US.UTF-8",
 		"TZ=:UTC",
+		// Lambda gives a function one vCPU per 1,769 MB, and Go (1.25+) sizes GOMAXPROCS from
+		// that cgroup limit; the host has no such limit, so say it.
+		"GOMAXPROCS="+strconv.Itoa(max(1, (c.MemorySize+1768)/1769)),
 		"AWS_ACCESS_KEY_ID=test",
 		"AWS_SECRET_ACCESS_KEY=test",
 		"AWS_SESSION_TOKEN=test",

@@ -104,7 +104,11 @@ func (r *Resolver) Resolve(s Spec) (Launcher, error) {
 
 func (r *Resolver) node(s Spec) (Launcher, error) {
 	want := nodeRuntime.FindStringSubmatch(s.Runtime)[1]
-	path, err := r.interpreter(s, "nodejs", []string{"node"})
+	node := "node"
+	if o := r.override(s, "nodejs"); o != "" {
+		node = o
+	}
+	path, err := exec.LookPath(node)
 	if err != nil {
 		return nil, fmt.Errorf("function %s: runtime %s needs Node.js: %w; install it (Debian: apt-get install nodejs) or point the runtime at an interpreter", s.FunctionName, s.Runtime, err)
 	}
@@ -124,25 +128,25 @@ func (r *Resolver) node(s Spec) (Launcher, error) {
 
 func (r *Resolver) python(s Spec) (Launcher, error) {
 	want := pythonRuntime.FindStringSubmatch(s.Runtime)[1]
-	names := []string{"python" + want, "python3"}
+	// Without an override, take the first of python3.NN and python3 that runs: a name can exist
+	// on PATH and still fail (a pyenv shim for a version that is not installed).
+	candidates := []string{"python" + want, "python3"}
+	if o := r.override(s, "python"); o != "" {
+		candidates = []string{o}
+	}
 	var p probe
-	var err error
-	for i := range names {
-		// A name may exist on PATH and still fail (a pyenv shim for a version that is not
-		// installed): fall through to the next one.
-		var path string
-		path, err = r.interpreter(s, "python", names[i:])
-		if err != nil {
+	err := errors.New("no python3.NN or python3 on PATH")
+	for _, c := range candidates {
+		path, lookErr := exec.LookPath(c)
+		if lookErr != nil {
+			err = lookErr
+			continue
+		}
+		if p = r.probe(path, "-c", `import sys; print(sys.executable); print("%d.%d" % sys.version_info[:2])`); p.err == nil {
+			err = nil
 			break
 		}
-		p = r.probe(path, "-c", `import sys; print(sys.executable); print("%d.%d" % sys.version_info[:2])`)
-		if err = p.err; err == nil || s.Interpreter != "" || r.Interpreters[s.Runtime] != "" || r.Interpreters["python"] != "" {
-			break
-		}
-		err = fmt.Errorf("running %s: %w", path, err)
-		if filepath.Base(path) != names[i] {
-			break
-		}
+		err = fmt.Errorf("running %s: %w", path, p.err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("function %s: runtime %s needs Python 3: %w; install it (Debian: apt-get install python3) or point the runtime at an interpreter", s.FunctionName, s.Runtime, err)
@@ -157,25 +161,15 @@ func (r *Resolver) python(s Spec) (Launcher, error) {
 	return fixedLauncher{Path: p.exe, Args: []string{"-u", script}, Env: []string{"PYTHONUNBUFFERED=1"}}, nil
 }
 
-// interpreter finds the interpreter for s: the function's own override, the configured one for
-// its runtime or family, else the first of names on PATH.
-func (r *Resolver) interpreter(s Spec, family string, names []string) (string, error) {
+// override returns the interpreter configured for s: its own, else its runtime's, else its
+// family's.
+func (r *Resolver) override(s Spec, family string) string {
 	for _, p := range []string{s.Interpreter, r.Interpreters[s.Runtime], r.Interpreters[family]} {
 		if p != "" {
-			return exec.LookPath(p)
+			return p
 		}
 	}
-	var firstErr error
-	for _, n := range names {
-		p, err := exec.LookPath(n)
-		if err == nil {
-			return p, nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	return "", firstErr
+	return ""
 }
 
 // probe runs an interpreter once to learn its real executable and version (a pyenv or nvm shim
