@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -299,5 +300,28 @@ func TestClientContextAndEmptyPayload(t *testing.T) {
 	var v any
 	if err := json.Unmarshal(resp.Payload, &v); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestRuntimeAPIRejectsMisuse(t *testing.T) {
+	m := newManager(t, lambdarunner.Config{})
+	register(t, m, goFunction("probe", nil))
+	got := decode(t, invoke(t, m, "probe", `{"action":"probe"}`))
+	want := map[string]any{"wrongId": 400.0, "lateInitError": 403.0, "unknownRoute": 404.0, "wrongMethod": 404.0}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Runtime API status codes (-want +got):\n%s", diff)
+	}
+	decode(t, invoke(t, m, "probe", `{"action":"state"}`)) // the environment still works
+}
+
+func TestInterpreterVersionWarning(t *testing.T) {
+	requireInterpreter(t, "node", "nodejs")
+	logs := &syncBuffer{}
+	m := newManager(t, lambdarunner.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	for _, name := range []string{"a", "b"} {
+		register(t, m, lambdarunner.FunctionConfig{Name: name, Runtime: "nodejs99.x", Handler: "index.handler", CodeDir: testdata(t, "node", "cjs")})
+	}
+	if n := strings.Count(logs.String(), "runtime nodejs99.x runs on the local Node.js"); n != 1 {
+		t.Errorf("%d version warnings, want exactly one:\n%s", n, logs.String())
 	}
 }

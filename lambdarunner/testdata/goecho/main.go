@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -61,6 +63,22 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 				"TZ":                              os.Getenv("TZ"),
 				"GREETING":                        os.Getenv("GREETING"),
 			},
+		}, nil
+	case "probe": // misuse of the Runtime API: report the status codes the emulator answers
+		status := func(method, path string) int {
+			req, _ := http.NewRequest(method, "http://"+os.Getenv("AWS_LAMBDA_RUNTIME_API")+"/2018-06-01/runtime"+path, strings.NewReader(`{}`))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return -1
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		return map[string]int{
+			"wrongId":       status("POST", "/invocation/not-the-id/response"),
+			"lateInitError": status("POST", "/init/error"),
+			"unknownRoute":  status("GET", "/invocation/whatever"),
+			"wrongMethod":   status("PUT", "/invocation/next"),
 		}, nil
 	case "touch":
 		return "touched", os.WriteFile(c.Path, raw, 0o644)
