@@ -261,6 +261,7 @@ type limited struct {
 	running atomic.Int64
 }
 
+// Invoke throttles beyond the limit, else runs the handler.
 func (l *limited) Invoke(ctx context.Context, req *invocation.Request, out *invocation.Result) error {
 	if l.running.Add(1) > l.limit {
 		l.running.Add(-1)

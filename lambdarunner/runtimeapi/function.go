@@ -88,6 +88,7 @@ func NewFunction(cfg Config) (*Function, error) {
 
 type discard struct{}
 
+// Write discards p.
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 func (f *Function) logf(format string, args ...any) {

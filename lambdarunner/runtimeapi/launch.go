@@ -37,6 +37,7 @@ type Launcher interface {
 
 type fixedLauncher Launch
 
+// Launch returns l.
 func (l fixedLauncher) Launch() (Launch, error) { return Launch(l), nil }
 
 //go:embed bootstrap/index.mjs bootstrap/bootstrap.py
