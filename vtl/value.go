@@ -362,3 +362,23 @@ func (m *Map) buildIndex() {
 		m.index[e.key] = i
 	}
 }
+
+// AsNumber returns the value of an Int, Float or BigInt value as a float64.
+func (v Value) AsNumber() (float64, bool) {
+	if v.isNumber() {
+		return toFloat(v), true
+	}
+	return 0, false
+}
+
+// NewTrackedMap returns an empty map that reports changes to tr.
+func NewTrackedMap(n int, tr *Tracker) *Map { return &Map{ents: make([]entry, 0, n), tr: tr} }
+
+// KeySet returns the map's keySet() view.
+func (m *Map) KeySet() Value { return Value{kind: KindKeySet, ref: m} }
+
+// Values returns the map's values() view.
+func (m *Map) Values() Value { return Value{kind: KindValues, ref: m} }
+
+// EntrySet returns the map's entrySet() view.
+func (m *Map) EntrySet() Value { return Value{kind: KindEntrySet, ref: m} }

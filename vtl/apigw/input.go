@@ -1,0 +1,261 @@
+package apigw
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apigw-local/apigw-local/vtl"
+	"github.com/apigw-local/apigw-local/vtl/jsonpath"
+)
+
+// env is the per-render state behind the template variables. One
+// allocation holds all of it; maps are built only when a template asks.
+type env struct {
+	t   *Template
+	req *Request
+	ctx *Context
+
+	input  inputObj
+	util   utilObj
+	ctxObj contextObj
+	ovr    overrideState
+
+	body       string
+	bodyLoaded bool
+	doc        vtl.Value
+	docErr     error
+	docLoaded  bool
+	tracker    vtl.Tracker
+
+	params *vtl.Map
+	stage  *vtl.Map
+}
+
+var emptyContext Context
+
+func newEnv(t *Template, req *Request) *env {
+	e := &env{t: t, req: req, ctx: req.Context}
+	if e.ctx == nil {
+		e.ctx = &emptyContext
+	}
+	e.input.e = e
+	e.ctxObj.e = e
+	e.ovr.e = e
+	return e
+}
+
+// Lookup implements vtl.Env.
+func (e *env) Lookup(name string) vtl.Value {
+	switch name {
+	case "input":
+		return vtl.ObjectValue(&e.input)
+	case "util":
+		return vtl.ObjectValue(&e.util)
+	case "context":
+		return vtl.ObjectValue(&e.ctxObj)
+	case "stageVariables":
+		if e.stage == nil {
+			e.stage = paramMap(e.req.StageVariables)
+		}
+		return vtl.MapValue(e.stage)
+	}
+	return vtl.Null
+}
+
+func paramMap(ps []Param) *vtl.Map {
+	m := vtl.NewMap(len(ps))
+	for _, p := range ps {
+		m.Put(p.Name, vtl.String(p.Value))
+	}
+	return m
+}
+
+// bodyText is $input.body: the payload, or "{}" when it is empty.
+func (e *env) bodyText() string {
+	if !e.bodyLoaded {
+		e.bodyLoaded = true
+		e.body = string(e.req.Body)
+		if e.body == "" {
+			e.body = "{}"
+		}
+	}
+	return e.body
+}
+
+// document parses the body once per render, again only if a template
+// changed the parsed tree (each $input.path call sees the payload as sent).
+func (e *env) document() (vtl.Value, error) {
+	if !e.docLoaded || e.tracker.Changed {
+		e.tracker.Changed = false
+		e.docLoaded = true
+		e.doc, e.docErr = parseBody(e.bodyText(), &e.tracker)
+	}
+	return e.doc, e.docErr
+}
+
+func parseBody(s string, tr *vtl.Tracker) (vtl.Value, error) {
+	v, err := vtl.ParseJSON(s, tr)
+	if err == nil {
+		return v, nil
+	}
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return vtl.MapValue(vtl.NewTrackedMap(0, tr)), nil
+	}
+	if strings.IndexByte("{[\"", t[0]) >= 0 {
+		return vtl.Null, fmt.Errorf("unable to parse the payload as JSON: %v", err)
+	}
+	return vtl.String(t), nil
+}
+
+// eval applies a JSONPath to the payload.
+func (e *env) eval(path string) (vtl.Value, bool, error) {
+	p, err := e.t.path(path)
+	if err != nil {
+		return vtl.Null, false, err
+	}
+	doc, err := e.document()
+	if err != nil {
+		return vtl.Null, false, err
+	}
+	v, ok := jsonpath.Evaluate[vtl.Value](p, valueModel{}, doc)
+	return v, ok, nil
+}
+
+// inputObj is $input.
+type inputObj struct{ e *env }
+
+func (o *inputObj) Property(name string) (vtl.Value, error) {
+	if name == "body" {
+		return vtl.String(o.e.bodyText()), nil
+	}
+	return vtl.Null, nil
+}
+
+func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
+	e := o.e
+	switch name {
+	case "getBody":
+		if len(args) == 0 {
+			return vtl.String(e.bodyText()), nil
+		}
+	case "path", "json":
+		if len(args) != 1 {
+			return vtl.Null, nil
+		}
+		p, ok := args[0].AsString()
+		if !ok {
+			return vtl.Null, nil
+		}
+		v, found, err := e.eval(p)
+		if err != nil {
+			return vtl.Null, fmt.Errorf("$input.%s(%q): %v", name, p, err)
+		}
+		if name == "path" {
+			return v, nil
+		}
+		if !found {
+			return vtl.String(""), nil
+		}
+		text, err := vtl.JSONText(v)
+		if err != nil {
+			return vtl.Null, fmt.Errorf("$input.json(%q): %v", p, err)
+		}
+		return vtl.String(text), nil
+	case "params":
+		switch len(args) {
+		case 0:
+			if e.params == nil {
+				e.params = vtl.NewMap(3)
+				e.params.Put("path", vtl.MapValue(paramMap(e.req.Path)))
+				e.params.Put("querystring", vtl.MapValue(paramMap(e.req.QueryString)))
+				e.params.Put("header", vtl.MapValue(paramMap(e.req.Header)))
+			}
+			return vtl.MapValue(e.params), nil
+		case 1:
+			n, ok := args[0].AsString()
+			if !ok {
+				return vtl.Null, nil
+			}
+			for _, ps := range [][]Param{e.req.Path, e.req.QueryString, e.req.Header} {
+				for _, p := range ps {
+					if p.Name == n {
+						return vtl.String(p.Value), nil
+					}
+				}
+			}
+			return vtl.String(""), nil
+		}
+	}
+	return vtl.Null, nil
+}
+
+// valueModel lets jsonpath walk template values.
+type valueModel struct{}
+
+func (valueModel) Kind(v vtl.Value) jsonpath.Kind {
+	switch v.Kind() {
+	case vtl.KindNull:
+		return jsonpath.KindNull
+	case vtl.KindBool:
+		return jsonpath.KindBool
+	case vtl.KindInt, vtl.KindFloat, vtl.KindBig:
+		return jsonpath.KindNumber
+	case vtl.KindString:
+		return jsonpath.KindString
+	case vtl.KindList:
+		return jsonpath.KindArray
+	case vtl.KindMap:
+		return jsonpath.KindObject
+	}
+	return jsonpath.KindOther
+}
+
+func (valueModel) Len(v vtl.Value) int {
+	if l, ok := v.AsList(); ok {
+		return l.Len()
+	}
+	if m, ok := v.AsMap(); ok {
+		return m.Len()
+	}
+	return 0
+}
+
+func (valueModel) Index(v vtl.Value, i int) vtl.Value {
+	l, _ := v.AsList()
+	return l.At(i)
+}
+
+func (valueModel) Entry(v vtl.Value, i int) (string, vtl.Value) {
+	m, _ := v.AsMap()
+	return m.Key(i), m.ValueAt(i)
+}
+
+func (valueModel) Field(v vtl.Value, name string) (vtl.Value, bool) {
+	m, _ := v.AsMap()
+	return m.Get(name)
+}
+
+func (valueModel) Str(v vtl.Value) string { s, _ := v.AsString(); return s }
+
+func (valueModel) Num(v vtl.Value) float64 { f, _ := v.AsNumber(); return f }
+
+func (valueModel) Bool(v vtl.Value) bool { b, _ := v.AsBool(); return b }
+
+func (valueModel) MakeArray(items []vtl.Value) vtl.Value {
+	return vtl.ListValue(vtl.NewJSONArray(items...))
+}
+
+func (valueModel) MakeObject(keys []string, vals []vtl.Value) vtl.Value {
+	m := vtl.NewMap(len(keys))
+	for i, k := range keys {
+		m.Put(k, vals[i])
+	}
+	return vtl.MapValue(m)
+}
+
+func (valueModel) MakeInt(n int) vtl.Value { return vtl.Int(int64(n)) }
+
+func (valueModel) MakeFloat(f float64) vtl.Value { return vtl.Float(f) }
+
+func (valueModel) MakeString(s string) vtl.Value { return vtl.String(s) }

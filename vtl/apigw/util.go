@@ -1,0 +1,201 @@
+package apigw
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/apigw-local/apigw-local/vtl"
+)
+
+// utilObj is $util.
+type utilObj struct{}
+
+func (*utilObj) Property(string) (vtl.Value, error) { return vtl.Null, nil }
+
+func (*utilObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
+	if len(args) != 1 {
+		return vtl.Null, nil
+	}
+	a := args[0]
+	if a.IsNull() {
+		return vtl.Null, nil
+	}
+	s, ok := a.AsString()
+	if !ok {
+		s = a.String()
+	}
+	switch name {
+	case "escapeJavaScript":
+		return vtl.String(EscapeJavaScript(s)), nil
+	case "parseJson":
+		v, err := vtl.ParseJSON(s, nil)
+		if err != nil {
+			return vtl.Null, fmt.Errorf("$util.parseJson: %v", err)
+		}
+		return v, nil
+	case "urlEncode":
+		return vtl.String(URLEncode(s)), nil
+	case "urlDecode":
+		d, err := URLDecode(s)
+		if err != nil {
+			return vtl.Null, fmt.Errorf("$util.urlDecode: %v", err)
+		}
+		return vtl.String(d), nil
+	case "base64Encode":
+		return vtl.String(base64.StdEncoding.EncodeToString([]byte(s))), nil
+	case "base64Decode":
+		d, err := Base64Decode(s)
+		if err != nil {
+			return vtl.Null, fmt.Errorf("$util.base64Decode: %v", err)
+		}
+		return vtl.String(d), nil
+	}
+	return vtl.Null, nil
+}
+
+const hexDigits = "0123456789ABCDEF"
+
+// EscapeJavaScript escapes s as Apache Commons Lang 2's
+// StringEscapeUtils.escapeJavaScript does: \" \' \\ \/ \b \f \n \r \t, other
+// control characters and every non-ASCII UTF-16 unit as \uXXXX (upper-case
+// hex).
+func EscapeJavaScript(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7f || c == '"' || c == '\'' || c == '\\' || c == '/' {
+			break
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+16)
+	b = append(b, s[:i]...)
+	for _, r := range s[i:] {
+		switch {
+		case r >= 0x10000:
+			r1, r2 := utf16Pair(r)
+			b = appendU(b, r1)
+			b = appendU(b, r2)
+		case r > 0x7f:
+			b = appendU(b, r)
+		case r < 0x20:
+			switch r {
+			case '\b':
+				b = append(b, `\b`...)
+			case '\n':
+				b = append(b, `\n`...)
+			case '\t':
+				b = append(b, `\t`...)
+			case '\f':
+				b = append(b, `\f`...)
+			case '\r':
+				b = append(b, `\r`...)
+			default:
+				b = appendU(b, r)
+			}
+		case r == '\'' || r == '"' || r == '\\' || r == '/':
+			b = append(b, '\\', byte(r))
+		default:
+			b = append(b, byte(r))
+		}
+	}
+	return string(b)
+}
+
+func utf16Pair(r rune) (rune, rune) {
+	r -= 0x10000
+	return 0xd800 + (r>>10)&0x3ff, 0xdc00 + r&0x3ff
+}
+
+func appendU(b []byte, r rune) []byte {
+	return append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+}
+
+// URLEncode encodes s as Java's URLEncoder.encode(s, "UTF-8"): letters,
+// digits and ". - * _" stay, space becomes '+', everything else %XX of its
+// UTF-8 bytes.
+func URLEncode(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '.' || c == '-' || c == '*' || c == '_':
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&0xf])
+		}
+	}
+	return b.String()
+}
+
+// URLDecode decodes s as Java's URLDecoder.decode(s, "UTF-8"): '+' is a
+// space, %XX sequences are UTF-8 bytes (malformed ones become U+FFFD), and a
+// '%' without two hex digits is an error.
+func URLDecode(s string) (string, error) {
+	if !strings.ContainsAny(s, "+%") {
+		return s, nil
+	}
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			b = append(b, ' ')
+		case '%':
+			if i+2 >= len(s) {
+				return "", fmt.Errorf("URLDecoder: Incomplete trailing escape (%%) pattern")
+			}
+			h, ok1 := unhex(s[i+1])
+			l, ok2 := unhex(s[i+2])
+			if !ok1 || !ok2 {
+				return "", fmt.Errorf("URLDecoder: Illegal hex characters in escape (%%) pattern")
+			}
+			b = append(b, h<<4|l)
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// Base64Decode decodes standard base64, ignoring whitespace and accepting
+// missing padding, and reads the bytes as UTF-8.
+func Base64Decode(s string) (string, error) {
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimRight(s, "=")
+	d, err := base64.RawStdEncoding.DecodeString(s)
+	if err != nil {
+		return "", err
+	}
+	return strings.ToValidUTF8(string(d), "\uFFFD"), nil
+}
