@@ -324,9 +324,12 @@ func (f *Function) remove(e *env) {
 
 // reap kills e if it is still idle when its idle timer fires.
 func (f *Function) reap(e *env) {
+	e.mu.Lock()
+	lastUsed := e.lastUsed
+	e.mu.Unlock()
 	f.mu.Lock()
 	i := slices.Index(f.idle, e)
-	if i < 0 || f.cfg.Now().Sub(e.lastUsed) < f.cfg.IdleTimeout {
+	if i < 0 || f.cfg.Now().Sub(lastUsed) < f.cfg.IdleTimeout {
 		f.mu.Unlock()
 		return
 	}
