@@ -58,7 +58,7 @@ func validateIntegration(in *Integration, resourceID string, m *Method) error {
 		if in.HTTPMethod == "" {
 			return awserr.New(awserr.BadRequest, "Enumeration value for HttpMethod must be non-empty")
 		}
-		if !slices.Contains(HTTPMethods, in.HTTPMethod) {
+		if !slices.Contains(httpMethods, in.HTTPMethod) {
 			return awserr.New(awserr.BadRequest, "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY")
 		}
 		if in.ConnectionType == "" {

@@ -8,8 +8,8 @@ import (
 	"github.com/apigw-local/apigw-local/emulator/awserr"
 )
 
-// HTTPMethods are the verbs a REST API method may have.
-var HTTPMethods = []string{"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"}
+// httpMethods are the verbs a REST API method may have.
+var httpMethods = []string{"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"}
 
 // PutMethodInput is the body of PutMethod.
 type PutMethodInput struct {
@@ -93,7 +93,7 @@ func validMethodRequestParam(name string) bool {
 
 // PutMethod adds a method to a resource. An existing method is a conflict, as on AWS.
 func (s *Store) PutMethod(apiID, resourceID, verb string, in PutMethodInput) (*Method, error) {
-	if !slices.Contains(HTTPMethods, verb) {
+	if !slices.Contains(httpMethods, verb) {
 		return nil, awserr.New(awserr.BadRequest, "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY")
 	}
 	s.mu.Lock()

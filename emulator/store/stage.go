@@ -311,13 +311,13 @@ func methodSettingPath(path string) (key, setting string, ok bool) {
 	if n := len(parts); n >= 4 && methodSettingNames[parts[n-2]+"/"+parts[n-1]] {
 		verb, setting = parts[n-3], parts[n-2]+"/"+parts[n-1]
 		res = strings.Join(parts[:n-3], "/")
-	} else if len(parts) >= 2 && (parts[len(parts)-1] == "*" || slices.Contains(HTTPMethods, parts[len(parts)-1])) {
+	} else if len(parts) >= 2 && (parts[len(parts)-1] == "*" || slices.Contains(httpMethods, parts[len(parts)-1])) {
 		verb = parts[len(parts)-1]
 		res = strings.Join(parts[:len(parts)-1], "/")
 	} else {
 		return "", "", false
 	}
-	if verb != "*" && !slices.Contains(HTTPMethods, verb) {
+	if verb != "*" && !slices.Contains(httpMethods, verb) {
 		return "", "", false
 	}
 	if res == "*" {

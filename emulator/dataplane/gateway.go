@@ -1,0 +1,220 @@
+package dataplane
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/apigw-local/apigw-local/emulator/store"
+)
+
+// GatewayError stops the pipeline with one of API Gateway's gateway responses. Steps
+// return it; one renderer (writeGatewayError) turns it into the response, applying the
+// API's customisations. Handlers never write error bodies themselves.
+type GatewayError struct {
+	// Type is the gateway response type (MISSING_AUTHENTICATION_TOKEN, THROTTLED, ...).
+	Type string
+	// Message is $context.error.message; Null makes it JSON null ({"message":null}).
+	Message string
+	Null    bool
+	// Status overrides the type's default status (INTEGRATION_FAILURE is 500 or 502 for
+	// Lambda and 504 for HTTP).
+	Status int
+	// ErrorType overrides the type's x-amzn-ErrorType header.
+	ErrorType string
+	// Spaced writes the default body as {"message": "..."}, with the space AWS puts in
+	// integration-stage errors; authentication-stage errors are compact (byte counts of
+	// captured responses, reference/gateway-responses.md).
+	Spaced bool
+	// CapitalMessage writes {"Message":...}, ACCESS_DENIED's default body.
+	CapitalMessage bool
+	// ValidationError is $context.error.validationErrorString.
+	ValidationError string
+	// Header holds extra headers of the default response.
+	Header http.Header
+	// Cause is logged, never sent.
+	Cause error
+}
+
+func (e *GatewayError) Error() string {
+	if e.Cause != nil {
+		return e.Type + ": " + e.Message + ": " + e.Cause.Error()
+	}
+	return e.Type + ": " + e.Message
+}
+
+// Unwrap returns the cause.
+func (e *GatewayError) Unwrap() error { return e.Cause }
+
+// messageString is $context.error.messageString: the message as a JSON string, or null.
+func (e *GatewayError) messageString() string {
+	if e.Null {
+		return "null"
+	}
+	b, _ := json.Marshal(e.Message)
+	return string(b)
+}
+
+// The gateway errors of the data plane, with AWS's messages.
+
+// ErrMissingAuthenticationToken is AWS's answer to an unknown path or undefined method.
+func ErrMissingAuthenticationToken() *GatewayError {
+	return &GatewayError{Type: "MISSING_AUTHENTICATION_TOKEN", Message: "Missing Authentication Token"}
+}
+
+// ErrInternal is API_CONFIGURATION_ERROR: 500 {"message": "Internal server error"}.
+func ErrInternal(cause error) *GatewayError {
+	return &GatewayError{Type: "API_CONFIGURATION_ERROR", Message: "Internal server error", Spaced: true, Cause: cause}
+}
+
+// ErrIntegrationFailure is INTEGRATION_FAILURE with the given status (500 or 502 for
+// Lambda).
+func ErrIntegrationFailure(status int, cause error) *GatewayError {
+	return &GatewayError{Type: "INTEGRATION_FAILURE", Message: "Internal server error", Status: status, Spaced: true, Cause: cause}
+}
+
+// ErrNetwork is INTEGRATION_FAILURE for an HTTP backend that cannot be reached.
+func ErrNetwork(cause error) *GatewayError {
+	return &GatewayError{Type: "INTEGRATION_FAILURE", Message: "Network error communicating with endpoint", Spaced: true, Cause: cause}
+}
+
+// ErrIntegrationTimeout is INTEGRATION_TIMEOUT: 504 {"message": "Endpoint request timed out"}.
+func ErrIntegrationTimeout() *GatewayError {
+	return &GatewayError{Type: "INTEGRATION_TIMEOUT", Message: "Endpoint request timed out", Spaced: true}
+}
+
+// ErrUnsupportedMediaType is 415 {"message":"Unsupported Media Type"}.
+func ErrUnsupportedMediaType() *GatewayError {
+	return &GatewayError{Type: "UNSUPPORTED_MEDIA_TYPE", Message: "Unsupported Media Type"}
+}
+
+// ErrRequestTooLong is the 413 for a request over Lambda's 6 MB invoke limit.
+func ErrRequestTooLong() *GatewayError {
+	return &GatewayError{Type: "REQUEST_TOO_LARGE", Message: "Request Too Long", Spaced: true, ErrorType: "BadRequestException"}
+}
+
+// writeGatewayError renders ge as the API's gateway response. Without a customisation of
+// the type (or of its DEFAULT_4XX/DEFAULT_5XX family) the default body and status are used.
+func (h *Handler) writeGatewayError(w http.ResponseWriter, x *Exchange, ge *GatewayError) {
+	info, _ := store.LookupGatewayResponseType(ge.Type)
+	status := ge.Status
+	if status == 0 {
+		status = info.Status
+	}
+	errorType := ge.ErrorType
+	if errorType == "" {
+		errorType = info.ErrorType
+	}
+	var custom *GatewayResponse
+	if x.Deployment != nil {
+		custom = x.Deployment.GatewayResponses[ge.Type]
+		if custom == nil {
+			custom = x.Deployment.GatewayResponses[info.Family()]
+		}
+	}
+	hdr := w.Header()
+	for k, v := range ge.Header {
+		hdr[k] = v
+	}
+	var body []byte
+	if custom == nil {
+		body = defaultGatewayBody(ge)
+	} else {
+		if custom.Status != 0 {
+			status = custom.Status
+		}
+		for _, m := range custom.Headers {
+			if v, ok := h.mapGatewaySource(x, ge, m.Source); ok {
+				hdr.Set(m.Target, v)
+			}
+		}
+		tmpl := pickGatewayTemplate(custom.ResponseTemplates, x.Req.Header.Get("Accept"))
+		body = []byte(renderGatewayTemplate(tmpl, x, ge))
+	}
+	if hdr.Get("Content-Type") == "" {
+		hdr["Content-Type"] = []string{"application/json"}
+	}
+	hdr["x-amzn-RequestId"] = []string{x.RequestID}
+	if errorType != "" {
+		hdr["x-amzn-ErrorType"] = []string{errorType}
+	}
+	hdr["x-amz-apigw-id"] = []string{x.ExtendedRequestID}
+	hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func defaultGatewayBody(ge *GatewayError) []byte {
+	key := `"message"`
+	if ge.CapitalMessage {
+		key = `"Message"`
+	}
+	sep := ":"
+	if ge.Spaced {
+		sep = ": "
+	}
+	return []byte("{" + key + sep + ge.messageString() + "}")
+}
+
+// pickGatewayTemplate chooses the template for the Accept header, else application/json,
+// else any; none means the default template.
+func pickGatewayTemplate(templates map[string]string, accept string) string {
+	if len(templates) == 0 {
+		return store.DefaultGatewayResponseTemplate
+	}
+	if accept != "" {
+		first, _, _ := strings.Cut(accept, ",")
+		if t, ok := templates[normalMediaType(first)]; ok {
+			return t
+		}
+	}
+	if t, ok := templates["application/json"]; ok {
+		return t
+	}
+	for _, t := range templates {
+		return t
+	}
+	return store.DefaultGatewayResponseTemplate
+}
+
+var gatewayVarRE = regexp.MustCompile(`\$\{?(context|stageVariables)\.([A-Za-z0-9_.\-]+)\}?`)
+
+// renderGatewayTemplate substitutes $context.* and $stageVariables.* in a gateway response
+// template. AWS does not run these templates through Velocity (reference/gateway-responses.md).
+func renderGatewayTemplate(tmpl string, x *Exchange, ge *GatewayError) string {
+	return gatewayVarRE.ReplaceAllStringFunc(tmpl, func(m string) string {
+		sub := gatewayVarRE.FindStringSubmatch(m)
+		name := strings.TrimSuffix(sub[2], ".")
+		if sub[1] == "stageVariables" {
+			return x.StageVariables[name]
+		}
+		v, _ := x.ContextValue(name, ge)
+		return v
+	})
+}
+
+// mapGatewaySource evaluates a gateway response parameter source: 'literal',
+// method.request.{header|querystring|path}.x, stageVariables.x or context.x.
+func (h *Handler) mapGatewaySource(x *Exchange, ge *GatewayError, src string) (string, bool) {
+	if lit, ok := literal(src); ok {
+		return lit, true
+	}
+	if name, ok := strings.CutPrefix(src, "stageVariables."); ok {
+		v, ok := x.StageVariables[name]
+		return v, ok
+	}
+	if name, ok := strings.CutPrefix(src, "context."); ok {
+		return x.ContextValue(name, ge)
+	}
+	return x.methodRequestValue(src)
+}
+
+// literal unquotes a 'static value' mapping source.
+func literal(src string) (string, bool) {
+	if len(src) >= 2 && src[0] == '\'' && src[len(src)-1] == '\'' {
+		return src[1 : len(src)-1], true
+	}
+	return "", false
+}
