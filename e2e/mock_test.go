@@ -229,9 +229,9 @@ func TestDataPlaneErrors(t *testing.T) {
 		internal  = `{"message": "Internal server error"}`
 	)
 	tests := []struct {
-		name, method, url     string
-		status                int
-		body, errorType       string
+		name, method, url string
+		status            int
+		body, errorType   string
 	}{
 		{"unknown path", "GET", base + "/nope", 403, mat, "MissingAuthenticationTokenException"},
 		{"undefined method", "DELETE", base + "/pets", 403, mat, "MissingAuthenticationTokenException"},

@@ -59,11 +59,11 @@ type Exchange struct {
 
 // Identity is $context.identity beyond sourceIp and userAgent.
 type Identity struct {
-	APIKey, APIKeyID                                          string
-	AccessKey, AccountID, Caller, User, UserARN               string
-	CognitoIdentityID, CognitoIdentityPoolID                  string
+	APIKey, APIKeyID                                         string
+	AccessKey, AccountID, Caller, User, UserARN              string
+	CognitoIdentityID, CognitoIdentityPoolID                 string
 	CognitoAuthenticationType, CognitoAuthenticationProvider string
-	PrincipalOrgID                                            string
+	PrincipalOrgID                                           string
 }
 
 // AuthorizerResult is what an authorizer allowed: $context.authorizer.*.

@@ -12,7 +12,9 @@ import (
 var pathPartRE = regexp.MustCompile(`^(?:[a-zA-Z0-9._:-]+|\{[a-zA-Z0-9._-]+\+?\})$`)
 
 // IsVariable reports whether a path part is {name} or {name+}.
-func IsVariable(part string) bool { return strings.HasPrefix(part, "{") && strings.HasSuffix(part, "}") }
+func IsVariable(part string) bool {
+	return strings.HasPrefix(part, "{") && strings.HasSuffix(part, "}")
+}
 
 // IsGreedy reports whether a path part is a greedy variable {name+}.
 func IsGreedy(part string) bool { return strings.HasPrefix(part, "{") && strings.HasSuffix(part, "+}") }
