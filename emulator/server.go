@@ -14,8 +14,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"github.com/apigw-local/apigw-local/emulator/dataplane"
 	"github.com/apigw-local/apigw-local/emulator/mgmt"
+	"github.com/apigw-local/apigw-local/emulator/openapi"
 	"github.com/apigw-local/apigw-local/emulator/requestid"
 	"github.com/apigw-local/apigw-local/emulator/store"
 	"github.com/apigw-local/apigw-local/lambdarunner"
@@ -33,9 +36,12 @@ type Config struct {
 	Clock      store.Clock
 	IDs        store.IDGenerator
 	RequestIDs requestid.Source
-	// Lambda runs the functions integrations call; nil creates an empty runner that
-	// Functions() registers into.
+	// Lambda runs the functions integrations call; nil creates an empty runner.
 	Lambda *lambdarunner.Manager
+	// Integrations configures the integration backends (AWS service endpoints, ...).
+	Integrations IntegrationConfig
+	// Access configures access control: authorizers, JWKS, IAM credentials, throttling.
+	Access AccessConfig
 }
 
 // Server is a running emulator's state and handlers.
@@ -87,13 +93,27 @@ func New(cfg Config) (*Server, error) {
 		IDs:       cfg.IDs,
 		Compile:   func(snap *store.Snapshot) any { return dataplane.Compile(snap, cfg.Logger) },
 	})
+	backends, err := s.backends()
+	if err != nil {
+		return nil, err
+	}
+	steps, err := s.accessSteps()
+	if err != nil {
+		return nil, err
+	}
 	s.data = dataplane.New(dataplane.Config{
 		Store:      s.store,
 		Logger:     cfg.Logger,
 		RequestIDs: cfg.RequestIDs,
 		Clock:      cfg.Clock,
+		Backends:   backends,
+		Steps:      steps,
 	})
-	s.mgmt = mgmt.New(mgmt.Config{Store: s.store, Logger: cfg.Logger, RequestIDs: cfg.RequestIDs})
+	s.mgmt = mgmt.New(mgmt.Config{Store: s.store, Logger: cfg.Logger, RequestIDs: cfg.RequestIDs,
+		Extra: func(r *mux.Router, h mgmt.Helpers) {
+			openapi.Routes(r, h, s.store)
+			s.accessRoutes(r, h)
+		}})
 	s.lambdaAPI = s.lambda.Handler()
 	s.internal = s.internalRoutes()
 	return s, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,9 +23,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(startCommand(stdout, stderr), versionCommand(stdout))
-	return root.ExecuteContext(ctx)
+	root.AddCommand(startCommand(stdout, stderr), versionCommand(stdout), invokeCommand(stdout, stderr))
+	err := root.ExecuteContext(ctx)
+	if errors.Is(err, errFunctionFailed) {
+		return exitError{code: 1}
+	}
+	return err
 }
+
+// exitError ends the program with a status and no further message.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func versionCommand(stdout io.Writer) *cobra.Command {
 	return &cobra.Command{

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apigw-local/apigw-local/emulator"
+	"github.com/apigw-local/apigw-local/lambdarunner"
 )
 
 // shutdownGrace bounds how long in-flight requests may run after SIGINT or SIGTERM.
@@ -23,6 +24,7 @@ const shutdownGrace = 10 * time.Second
 type startOptions struct {
 	host, region, accountID, logLevel, logFormat string
 	port                                         int
+	lambda                                       lambdaOptions
 }
 
 func startCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -44,6 +46,7 @@ at it with --endpoint-url or AWS_ENDPOINT_URL) and the execute-api endpoints of 
 	f.StringVar(&o.accountID, "account-id", "000000000000", "account id the emulator reports")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	o.lambda.addFlags(f)
 	return cmd
 }
 
@@ -52,11 +55,15 @@ func (o *startOptions) run(ctx context.Context, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	srv, err := emulator.New(emulator.Config{Region: o.region, AccountID: o.accountID, Version: buildVersion(), Logger: log})
+	runner := lambdarunner.New(lambdarunner.Config{Region: o.region, AccountID: o.accountID, Logger: log, Eager: o.lambda.eager})
+	srv, err := emulator.New(emulator.Config{Region: o.region, AccountID: o.accountID, Version: buildVersion(), Logger: log, Lambda: runner})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if err := o.lambda.register(runner); err != nil {
+		return err
+	}
 
 	addr := net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	ln, err := net.Listen("tcp", addr)
