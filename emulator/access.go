@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"net/http"
+
 	"github.com/gorilla/mux"
 
 	"github.com/apigw-local/apigw-local/emulator/dataplane"
@@ -15,3 +17,6 @@ func (s *Server) accessSteps() (dataplane.Steps, error) { return dataplane.Steps
 
 // accessRoutes registers the management operations of access control.
 func (s *Server) accessRoutes(r *mux.Router, h mgmt.Helpers) {}
+
+// accessInternalRoutes registers access-control endpoints under /_apigw-local/.
+func (s *Server) accessInternalRoutes(mux *http.ServeMux) {}

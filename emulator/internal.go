@@ -41,6 +41,7 @@ func (s *Server) internalRoutes() http.Handler {
 		s.log.Info("state reset")
 		writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
 	})
+	s.accessInternalRoutes(mux)
 	mux.HandleFunc("/_apigw-local/", func(w http.ResponseWriter, r *http.Request) {
 		id, _ := s.ids.New()
 		awserr.Write(w, id, awserr.New(awserr.NotFound, "No emulator endpoint %s %s: try GET /_apigw-local/health or POST /_apigw-local/reset", r.Method, r.URL.Path))
