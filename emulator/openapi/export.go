@@ -46,14 +46,14 @@ type ExportOptions struct {
 
 // exporter builds one export document from a deployment snapshot.
 type exporter struct {
-	snap                   *store.Snapshot
-	swagger                bool
-	integrations, authzExt bool
-	apigateway             bool
+	snap                    *store.Snapshot
+	swagger                 bool
+	integrations, authzExt  bool
+	apigateway              bool
 	apiKeyScheme, iamScheme string
-	schemeOf               map[string]string // authorizer id → scheme name
-	validatorName          map[string]string // validator id → name
-	usesAPIKey, usesIAM    bool
+	schemeOf                map[string]string // authorizer id → scheme name
+	validatorName           map[string]string // validator id → name
+	usesAPIKey, usesIAM     bool
 }
 
 // Export writes the definition a stage serves (its deployment's snapshot, never the draft)
