@@ -452,12 +452,12 @@ func lexRef(l *lexer) stateFn {
 			return l.errorf(p+1, "unexpected %s after .", name)
 		}
 		if k < len(s) && s[k] == '(' {
-			l.items = append(l.items, item{typ: itemMethod, pos: p, val: s[p+1 : k]})
+			l.items = append(l.items, item{typ: itemMethod, pos: p + 1, val: s[p+1 : k]})
 			l.pos = k + 1
 			l.push(lexMode{kind: modeArgs})
 			return lexExpr
 		}
-		l.items = append(l.items, item{typ: itemProp, pos: p, val: s[p+1 : k]})
+		l.items = append(l.items, item{typ: itemProp, pos: p + 1, val: s[p+1 : k]})
 		l.pos = k
 		return lexRef
 	case c == '}' && l.top().formal:

@@ -107,7 +107,11 @@ func (p *parser) unexpected(it item, context string) {
 	if it.typ == itemError {
 		p.errorf(it.pos, "%s", it.val)
 	}
-	p.errorf(it.pos, "unexpected %s %s", it, context)
+	sep := " "
+	if strings.HasPrefix(context, ";") {
+		sep = ""
+	}
+	p.errorf(it.pos, "unexpected %s%s%s", it, sep, context)
 }
 
 func (p *parser) next() item {

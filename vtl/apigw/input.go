@@ -147,6 +147,13 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 		if !ok {
 			return vtl.Null, nil
 		}
+		if name == "json" && p == "$" {
+			// The whole payload: rewrite it in one pass when possible.
+			body := e.bodyText()
+			if out, ok := vtl.AppendCompactJSON(make([]byte, 0, len(body)), body); ok {
+				return vtl.String(string(out)), nil
+			}
+		}
 		v, found, err := e.eval(p)
 		if err != nil {
 			return vtl.Null, fmt.Errorf("$input.%s(%q): %v", name, p, err)
