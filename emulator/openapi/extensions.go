@@ -140,8 +140,7 @@ func (e *ext) strMap(key string) map[string]string {
 	for k, x := range m {
 		switch x.(type) {
 		case map[string]any, []any:
-			b, _ := json.Marshal(x) // generic values always marshal
-			out[k] = string(b)
+			out[k] = marshalJSON(x)
 			continue
 		}
 		s, err := asString(x)

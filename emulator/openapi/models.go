@@ -151,25 +151,26 @@ func (b *builder) modelFor(s *openapi3.SchemaRef, where string) string {
 	return name
 }
 
-// rewriteRefs copies a schema with its model references in the form AWS stores.
-func rewriteRefs(v any, apiID string) any {
+// rewriteRefs copies a schema with its references to models in the form AWS stores.
+// References to models that are not created (warned about) are left as written.
+func rewriteRefs(v any, apiID string, models map[string]bool) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
 			if ref, ok := e.(string); ok && k == "$ref" {
-				if name := localModelName(ref); name != "" {
+				if name := localModelName(ref); models[name] {
 					out[k] = ModelURL(apiID, name)
 					continue
 				}
 			}
-			out[k] = rewriteRefs(e, apiID)
+			out[k] = rewriteRefs(e, apiID, models)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = rewriteRefs(e, apiID)
+			out[i] = rewriteRefs(e, apiID, models)
 		}
 		return out
 	}
@@ -184,7 +185,7 @@ func (b *builder) storeModels(apiID string) []*store.Model {
 			Name:        src.name,
 			Description: src.description,
 			ContentType: "application/json",
-			Schema:      marshalJSON(rewriteRefs(src.schema, apiID)),
+			Schema:      marshalJSON(rewriteRefs(src.schema, apiID, b.modelNames)),
 		})
 	}
 	return out

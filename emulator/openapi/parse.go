@@ -51,11 +51,12 @@ func decodeTree(data []byte) (any, error) {
 		return nil, invalidInput("The document is empty.")
 	}
 	if trimmed[0] == '{' || trimmed[0] == '[' {
-		v, jerr := decodeJSON(trimmed)
-		if jerr == nil {
-			return v, nil
+		v, syntax, jerr := decodeJSON(trimmed)
+		if jerr == nil || !syntax {
+			return v, jerr
 		}
-		// Not valid JSON; YAML's flow style accepts some of what JSON does not.
+		// Not valid JSON; YAML's flow style accepts some of what JSON does not (trailing
+		// commas, comments), and so does AWS.
 		if v, yerr := decodeYAML(data); yerr == nil {
 			return v, nil
 		}
@@ -64,39 +65,39 @@ func decodeTree(data []byte) (any, error) {
 	return decodeYAML(data)
 }
 
-func decodeJSON(data []byte) (any, error) {
+// decodeJSON decodes a JSON document; syntax reports whether a failure is a syntax error
+// (which YAML may still read).
+func decodeJSON(data []byte) (v any, syntax bool, err error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var v any
 	if err := dec.Decode(&v); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line, col := position(data, se.Offset)
-			return nil, invalidInput("JSON syntax error at line %d, column %d: %s.", line, col, strings.TrimPrefix(se.Error(), "json: "))
+			return nil, true, invalidInput("JSON syntax error at line %d, column %d: %s.", line, col, strings.TrimPrefix(se.Error(), "json: "))
 		}
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, invalidInput("JSON syntax error: the document ends before it is complete.")
+			return nil, false, invalidInput("JSON syntax error: the document ends before it is complete.")
 		}
-		return nil, invalidInput("JSON syntax error: %v.", err)
+		return nil, false, invalidInput("JSON syntax error: %v.", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		line, col := position(data, dec.InputOffset())
-		return nil, invalidInput("JSON syntax error at line %d, column %d: unexpected data after the top-level value.", line, col)
+		return nil, false, invalidInput("JSON syntax error at line %d, column %d: unexpected data after the top-level value.", line, col)
 	}
 	if err := checkDepth(v, 0); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return v, nil
+	return v, false, nil
 }
 
-// position converts a byte offset into a 1-based line and column.
+// position converts the offset encoding/json reports (just past the offending byte) into
+// the 1-based line and column of that byte.
 func position(data []byte, offset int64) (line, col int) {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	before := data[:offset]
+	i := min(max(int(offset)-1, 0), len(data))
+	before := data[:i]
 	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	col = i - bytes.LastIndexByte(before, '\n')
 	return line, col
 }
 
@@ -453,10 +454,10 @@ func liftAnyMethods(raw map[string]any) map[string]string {
 		if !ok {
 			continue
 		}
-		delete(item, extAnyMethod)
 		if _, isObj := op.(map[string]any); !isObj {
-			continue // reported by the builder from the untouched copy
+			continue // left in place for the builder to report
 		}
+		delete(item, extAnyMethod)
 		key := anyMethodKey + strconv.Itoa(i)
 		synth := map[string]any{"get": op}
 		if params, ok := item["parameters"]; ok {
