@@ -411,7 +411,7 @@ paths:
 		},
 		{
 			name: "YAML anchors",
-			doc: "openapi: 3.0.1\ninfo: {title: t}\npaths:\n  /a:\n    get: &op" + mockGet + "\n  /b:\n    get: *op\n",
+			doc:  "openapi: 3.0.1\ninfo: {title: t}\npaths:\n  /a:\n    get: &op" + mockGet + "\n  /b:\n    get: *op\n",
 			check: func(t *testing.T, im imported) {
 				if diff := cmp.Diff(im.method(t, "/a", "GET"), im.method(t, "/b", "GET")); diff != "" {
 					t.Error(diff)
