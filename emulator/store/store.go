@@ -49,6 +49,7 @@ type Store struct {
 	mu   sync.RWMutex
 	apis map[string]*apiState
 	tags map[string]map[string]string // by ARN, for resources that keep no tags of their own
+	keys accountKeys                  // API keys and usage plans (apikeys.go, usageplans.go)
 
 	live atomic.Pointer[Live]
 	// seq numbers every mutation, for health output and for tests that wait for a change.
@@ -105,6 +106,7 @@ func (s *Store) Reset() {
 func (s *Store) resetLocked() {
 	s.apis = map[string]*apiState{}
 	s.tags = map[string]map[string]string{}
+	s.resetKeysLocked()
 	s.live.Store(&Live{APIs: map[string]*LiveAPI{}})
 	s.seq.Add(1)
 }
