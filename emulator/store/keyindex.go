@@ -36,9 +36,12 @@ type IndexedPlan struct {
 	Quota    *QuotaSettings
 	// KeyIDs are the plan's API keys, sorted.
 	KeyIDs  []string
-	methods map[StageRef]map[string]ThrottleSettings
+	methods map[StageRef]map[MethodRef]ThrottleSettings
 	stages  map[StageRef]bool
 }
+
+// MethodRef names a method by its resource path ("/" for the root) and verb.
+type MethodRef struct{ Path, Verb string }
 
 // KeyIndex returns the current index. It takes no lock.
 func (s *Store) KeyIndex() *KeyIndex { return s.keys.index.Load() }
@@ -55,10 +58,10 @@ func (k *IndexedKey) Plan(ref StageRef) *IndexedPlan { return k.plans[ref] }
 // HasStage reports whether the plan lists the API stage.
 func (p *IndexedPlan) HasStage(ref StageRef) bool { return p.stages[ref] }
 
-// MethodThrottle returns the plan's throttle for one method of an API stage, keyed
-// "/{resourcePath}/{METHOD}".
-func (p *IndexedPlan) MethodThrottle(ref StageRef, key string) (ThrottleSettings, bool) {
-	t, ok := p.methods[ref][key]
+// MethodThrottle returns the plan's own throttle for one method of an API stage (the
+// plan's "/{resourcePath}/{METHOD}" entries).
+func (p *IndexedPlan) MethodThrottle(ref StageRef, m MethodRef) (ThrottleSettings, bool) {
+	t, ok := p.methods[ref][m]
 	return t, ok
 }
 
@@ -72,7 +75,7 @@ func (s *Store) publishKeysLocked() {
 		ip := &IndexedPlan{
 			ID: id, Serial: p.serial, Created: p.created,
 			KeyIDs:  slices.Sorted(maps.Keys(s.keys.planKeys[id])),
-			methods: map[StageRef]map[string]ThrottleSettings{},
+			methods: map[StageRef]map[MethodRef]ThrottleSettings{},
 			stages:  map[StageRef]bool{},
 		}
 		if p.Throttle != nil {
@@ -87,7 +90,12 @@ func (s *Store) publishKeysLocked() {
 			ref := StageRef{st.APIID, st.Stage}
 			ip.stages[ref] = true
 			if len(st.Throttle) > 0 {
-				ip.methods[ref] = maps.Clone(st.Throttle)
+				ms := make(map[MethodRef]ThrottleSettings, len(st.Throttle))
+				for key, t := range st.Throttle {
+					path, verb, _ := splitMethodKey(key) // "//GET" is the root: "/" and GET
+					ms[MethodRef{path, verb}] = t
+				}
+				ip.methods[ref] = ms
 			}
 		}
 		ix.plans[id] = ip

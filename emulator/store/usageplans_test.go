@@ -55,7 +55,7 @@ func TestCreateUsagePlanValidation(t *testing.T) {
 	if ip == nil || !ip.HasStage(ref) || ip.HasStage(StageRef{f.api.ID, "prod"}) || ip.Quota.Limit != 100 || ip.Created != testTime {
 		t.Errorf("index plan: %+v", ip)
 	}
-	if mt, ok := ip.MethodThrottle(ref, "//GET"); !ok || mt.BurstLimit != 2 {
+	if mt, ok := ip.MethodThrottle(ref, MethodRef{"/", "GET"}); !ok || mt.BurstLimit != 2 {
 		t.Errorf("method throttle: %+v %v", mt, ok)
 	}
 
