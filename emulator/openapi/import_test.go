@@ -67,6 +67,15 @@ func TestImportFeatures(t *testing.T) {
 			},
 		},
 		{
+			name: "swagger host with a path",
+			doc:  "swagger: '2.0'\ninfo: {title: t}\nhost: https://api.example.com/v1\npaths:\n  /pets: {}\n",
+			check: func(t *testing.T, im imported) {
+				if diff := cmp.Diff([]string{"/", "/pets"}, paths(im)); diff != "" {
+					t.Error(diff)
+				}
+			},
+		},
+		{
 			name: "swagger basePath prepended",
 			doc:  "swagger: '2.0'\ninfo: {title: t}\nbasePath: /api/v1\npaths:\n  /pets: {}\n",
 			opts: ImportOptions{BasePath: BasePathPrepend},

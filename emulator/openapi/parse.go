@@ -359,6 +359,13 @@ func normalise(raw map[string]any) error {
 			return invalidInput("'info.%s' must be a string, not %s.", k, describe(v))
 		}
 	}
+	// Swagger's host must be a bare host; documents written as "api.example.com/v1" still
+	// import on AWS, and the host plays no part in the import.
+	if host, ok := raw["host"].(string); ok {
+		raw["host"], _, _ = strings.Cut(strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://"), "/")
+	} else if raw["host"] != nil {
+		delete(raw, "host")
+	}
 	if raw["paths"] != nil {
 		if _, ok := raw["paths"].(map[string]any); !ok {
 			return invalidInput("'paths' must be an object, not %s.", describe(raw["paths"]))
