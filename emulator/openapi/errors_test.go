@@ -42,6 +42,8 @@ func TestImportErrors(t *testing.T) {
 		{"info not an object", "openapi: 3.0.1\ninfo: [x]\n", ImportOptions{}, awserr.BadRequest, []string{"'info' must be an object, not an array"}},
 		{"broken $ref", "swagger: '2.0'\ninfo: {title: t}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, schema: {$ref: '#/definitions/Missing'}}\n",
 			ImportOptions{}, awserr.BadRequest, []string{"The $ref '#/definitions/Missing' at paths['/a'].get.responses.200.schema cannot be resolved: there is no 'definitions'"}},
+		{"broken $ref in an any-method", oas + "paths:\n  /a:\n    x-amazon-apigateway-any-method:\n      responses: {'200': {$ref: '#/components/responses/none'}}\n",
+			ImportOptions{}, awserr.BadRequest, []string{"The $ref '#/components/responses/none' at paths['/a'].x-amazon-apigateway-any-method.responses.200 cannot be resolved: there is no 'components'"}},
 		{"external $ref", oas + "paths:\n  /a: {$ref: 'other.yaml#/a'}\n", ImportOptions{}, awserr.BadRequest,
 			[]string{"The $ref 'other.yaml#/a' at paths['/a'] is not supported"}},
 		{"kin-openapi type error", oas + "paths:\n  /a:\n    get:\n      parameters: {name: x}\n", ImportOptions{}, awserr.BadRequest,
@@ -105,13 +107,23 @@ func TestImportErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			before := storeState(t, st)
+			if _, err := st.CreateDeployment(existing.ID, store.CreateDeploymentInput{StageName: "live"}); err != nil {
+				t.Fatal(err)
+			}
+			before, live, seq := storeState(t, st), st.Live(), st.Seq()
+			unchanged := func(op string) {
+				t.Helper()
+				if diff := cmp.Diff(before, storeState(t, st), equateEpochs); diff != "" {
+					t.Errorf("a failed %s changed the store (-before +after):\n%s", op, diff)
+				}
+				if st.Live() != live || st.Seq() != seq {
+					t.Errorf("a failed %s republished the served state or counted a mutation", op)
+				}
+			}
 
 			_, _, err = Import(st, []byte(tt.doc), tt.opts)
 			wantErr(t, err, tt.code, tt.parts...)
-			if diff := cmp.Diff(before, storeState(t, st), equateEpochs); diff != "" {
-				t.Errorf("a failed Import changed the store (-before +after):\n%s", diff)
-			}
+			unchanged("Import")
 
 			if tt.name == "no title" {
 				return // PutRestApi keeps the API's name; a document without a title is fine
@@ -121,9 +133,7 @@ func TestImportErrors(t *testing.T) {
 				opts.Mode = mode
 				_, _, err = Put(st, existing.ID, []byte(tt.doc), opts)
 				wantErr(t, err, tt.code, tt.parts...)
-				if diff := cmp.Diff(before, storeState(t, st), equateEpochs); diff != "" {
-					t.Errorf("a failed Put (%s) changed the store (-before +after):\n%s", mode, diff)
-				}
+				unchanged("Put " + mode)
 			}
 		})
 	}

@@ -392,8 +392,9 @@ func checkRefs(root map[string]any, v any, at string, depth int) error {
 			}
 		}
 		for _, k := range sortedKeys(x) {
-			// Examples and extensions hold free-form data where "$ref" is not a reference.
-			if k == "example" || strings.HasPrefix(k, "x-") {
+			// Examples and extensions hold free-form data where "$ref" is not a reference;
+			// the any-method extension is an operation like the others.
+			if k == "example" || (strings.HasPrefix(k, "x-") && k != extAnyMethod) {
 				continue
 			}
 			if err := checkRefs(root, x[k], at+member(k), depth+1); err != nil {
