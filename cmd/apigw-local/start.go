@@ -25,6 +25,7 @@ type startOptions struct {
 	host, region, accountID, logLevel, logFormat string
 	port                                         int
 	lambda                                       lambdaOptions
+	integrations                                 integrationOptions
 }
 
 func startCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -47,6 +48,7 @@ at it with --endpoint-url or AWS_ENDPOINT_URL) and the execute-api endpoints of 
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	o.lambda.addFlags(f)
+	o.integrations.addFlags(f)
 	return cmd
 }
 
@@ -55,8 +57,12 @@ func (o *startOptions) run(ctx context.Context, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	integrations, err := o.integrations.config()
+	if err != nil {
+		return err
+	}
 	runner := lambdarunner.New(lambdarunner.Config{Region: o.region, AccountID: o.accountID, Logger: log, Eager: o.lambda.eager})
-	srv, err := emulator.New(emulator.Config{Region: o.region, AccountID: o.accountID, Version: buildVersion(), Logger: log, Lambda: runner})
+	srv, err := emulator.New(emulator.Config{Region: o.region, AccountID: o.accountID, Version: buildVersion(), Logger: log, Lambda: runner, Integrations: integrations})
 	if err != nil {
 		return err
 	}

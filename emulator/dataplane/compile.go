@@ -24,6 +24,7 @@ type Deployment struct {
 
 	// BinaryMediaTypes of the API at deployment time.
 	BinaryMediaTypes []string
+	binary           mediaMatcher
 	// GatewayResponses are the API's customised gateway responses by type.
 	GatewayResponses map[string]*GatewayResponse
 }
@@ -54,7 +55,18 @@ type Template struct {
 // Integration is a compiled integration.
 type Integration struct {
 	*store.Integration
-	Timeout          time.Duration
+	Timeout time.Duration
+	// Proxy is set for AWS_PROXY and HTTP_PROXY: no mapping templates, no integration
+	// responses; the backend's answer is the method response.
+	Proxy bool
+	// Params are the integration.request.* mappings (requestParameters), in target order.
+	Params []Mapping
+	// Endpoint is the URI of HTTP and HTTP_PROXY integrations compiled with its
+	// ${stageVariables.x} and {x} placeholders; nil for other types.
+	Endpoint *URITemplate
+	// AWS is the parsed service ARN of AWS and AWS_PROXY integrations (nil if the URI is
+	// not one).
+	AWS              *AWSTarget
 	RequestTemplates map[string]*Template
 	// Responses are the integration responses with a selection pattern, in status order;
 	// Default is the one without (nil if none).
@@ -74,12 +86,6 @@ type IntegrationResponse struct {
 	Headers []Mapping
 }
 
-// Mapping is one parameter mapping: Target ← Source.
-type Mapping struct {
-	Target string // e.g. the header name
-	Source string // the mapping expression
-}
-
 // GatewayResponse is a compiled customised gateway response.
 type GatewayResponse struct {
 	*store.GatewayResponse
@@ -97,6 +103,7 @@ func Compile(snap *store.Snapshot, log *slog.Logger) *Deployment {
 	d := &Deployment{
 		Snapshot:         snap,
 		BinaryMediaTypes: snap.API.BinaryMediaTypes,
+		binary:           newMediaMatcher(snap.API.BinaryMediaTypes),
 		GatewayResponses: map[string]*GatewayResponse{},
 	}
 	for _, r := range snap.Resources {
@@ -126,10 +133,22 @@ func compileIntegration(in *store.Integration, where string, log *slog.Logger) *
 	ci := &Integration{
 		Integration:      in,
 		Timeout:          time.Duration(in.TimeoutInMillis) * time.Millisecond,
+		Proxy:            in.Type == "AWS_PROXY" || in.Type == "HTTP_PROXY",
+		Params:           requestMappings(in.RequestParameters),
 		RequestTemplates: compileTemplates(in.RequestTemplates, where+" request", log),
 	}
 	if ci.Timeout <= 0 {
 		ci.Timeout = store.DefaultTimeoutMillis * time.Millisecond
+	}
+	switch in.Type {
+	case "HTTP", "HTTP_PROXY":
+		ci.Endpoint = parseURITemplate(in.URI, true)
+	case "AWS", "AWS_PROXY":
+		if t, ok := parseAWSTarget(in.URI); ok {
+			ci.AWS = t
+		} else {
+			log.Warn("integration URI is not an API Gateway service ARN; requests will fail with 500", "integration", where, "uri", in.URI)
+		}
 	}
 	statuses := slices.Sorted(maps.Keys(in.IntegrationResponses))
 	for _, status := range statuses {
@@ -176,17 +195,6 @@ func compileTemplates(src map[string]string, where string, log *slog.Logger) map
 			}
 		}
 		out[key] = t
-	}
-	return out
-}
-
-// headerMappings picks the targets with the given prefix, in name order.
-func headerMappings(params map[string]string, prefix string) []Mapping {
-	var out []Mapping
-	for _, k := range slices.Sorted(maps.Keys(params)) {
-		if name, ok := strings.CutPrefix(k, prefix); ok {
-			out = append(out, Mapping{Target: name, Source: params[k]})
-		}
 	}
 	return out
 }

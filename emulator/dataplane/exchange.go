@@ -51,10 +51,54 @@ type Exchange struct {
 	// Overrides collects $context.requestOverride / responseOverride writes.
 	Overrides *apigw.Overrides
 
+	// IntegrationRequest is what the integration receives, built by request mapping.
+	IntegrationRequest IntegrationRequest
+	// TraceID is the X-Amzn-Trace-Id passed to the integration ("" for MOCK); Lambda and
+	// AWS integrations also return it to the client.
+	TraceID string
+
 	// Response is the method response, written when the pipeline ends.
 	Response *Response
 
 	vtlCtx *apigw.Context
+	doc    *jsonDoc // the request body parsed for method.request.body.x
+}
+
+// IntegrationRequest is the request an integration receives after request mapping: the
+// integration.request.* parameters of Integration.requestParameters with
+// $context.requestOverride.* applied on top, and the body after templates and content
+// handling. Proxy integrations get the method request's body as it is.
+type IntegrationRequest struct {
+	// Method is the integration's HTTP method, ANY resolved to the method request's verb.
+	Method string
+	// Path fills the {x} placeholders of the integration URI.
+	Path map[string]string
+	// Query and Header are the mapped query string parameters and headers (canonical
+	// names).
+	Query  map[string][]string
+	Header http.Header
+	Body   []byte
+	// Binary reports that Body is binary: the request matched binaryMediaTypes and was not
+	// converted to text.
+	Binary bool
+}
+
+// PathParam returns an integration.request.path value.
+func (r *IntegrationRequest) PathParam(name string) (string, bool) {
+	v, ok := r.Path[name]
+	return v, ok
+}
+
+// IntegrationURI is the HTTP integration's endpoint URL with stage variables substituted
+// and {x} placeholders filled from integration.request.path.*.
+func (x *Exchange) IntegrationURI() (string, error) {
+	return x.Method.Integration.Endpoint.Expand(x.StageVariables, x.IntegrationRequest.PathParam)
+}
+
+// Expand fills a template of the integration (a Lambda function ARN, an AWS service path)
+// with stage variables and integration.request.path.* values.
+func (x *Exchange) Expand(t *URITemplate) (string, error) {
+	return t.Expand(x.StageVariables, x.IntegrationRequest.PathParam)
 }
 
 // Identity is $context.identity beyond sourceIp and userAgent.
@@ -163,6 +207,9 @@ func (x *Exchange) ContextValue(name string, ge *GatewayError) (string, bool) {
 	case "apiId":
 		return x.APIID, true
 	case "deploymentId":
+		if x.Deployment == nil {
+			return "", false
+		}
 		return x.Deployment.Snapshot.DeploymentID, true
 	case "domainName":
 		return x.DomainName, true
@@ -187,6 +234,9 @@ func (x *Exchange) ContextValue(name string, ge *GatewayError) (string, bool) {
 	case "resourcePath":
 		return x.ResourcePath(), true
 	case "stage":
+		if x.Stage == nil {
+			return "", false
+		}
 		return x.Stage.Name, true
 	case "identity.sourceIp":
 		return x.SourceIP, true

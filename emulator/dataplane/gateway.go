@@ -34,6 +34,9 @@ type GatewayError struct {
 	ValidationError string
 	// Header holds extra headers of the default response.
 	Header http.Header
+	// Body replaces the default body (a Lambda API rejection's own JSON); a customised
+	// gateway response still uses its template.
+	Body []byte
 	// Cause is logged, never sent.
 	Cause error
 }
@@ -85,6 +88,22 @@ func ErrIntegrationTimeout() *GatewayError {
 	return &GatewayError{Type: "INTEGRATION_TIMEOUT", Message: "Endpoint request timed out", Spaced: true}
 }
 
+// ErrAccessDenied is ACCESS_DENIED: 403 with the capital-M {"Message":...} body AWS sends
+// by default (a customised ACCESS_DENIED renders its template, with lower-case message).
+func ErrAccessDenied(message string) *GatewayError {
+	return &GatewayError{Type: "ACCESS_DENIED", Message: message, CapitalMessage: true}
+}
+
+// ErrLambdaBadRequest is the 400 a non-proxy Lambda integration answers when Lambda rejects
+// the mapped payload (not JSON): Lambda's own error body (reference/lambda-proxy.md §5).
+func ErrLambdaBadRequest(errorType, message string, cause error) *GatewayError {
+	body, _ := json.Marshal(struct {
+		Type    string `json:"Type"`
+		Message string `json:"message"`
+	}{"User", message})
+	return &GatewayError{Type: "DEFAULT_4XX", Message: message, Status: http.StatusBadRequest, ErrorType: errorType, Body: body, Cause: cause}
+}
+
 // ErrUnsupportedMediaType is 415 {"message":"Unsupported Media Type"}.
 func ErrUnsupportedMediaType() *GatewayError {
 	return &GatewayError{Type: "UNSUPPORTED_MEDIA_TYPE", Message: "Unsupported Media Type"}
@@ -120,13 +139,16 @@ func (h *Handler) writeGatewayError(w http.ResponseWriter, x *Exchange, ge *Gate
 	}
 	var body []byte
 	if custom == nil {
-		body = defaultGatewayBody(ge)
+		body = ge.Body
+		if body == nil {
+			body = defaultGatewayBody(ge)
+		}
 	} else {
 		if custom.Status != 0 {
 			status = custom.Status
 		}
 		for _, m := range custom.Headers {
-			if v, ok := h.mapGatewaySource(x, ge, m.Source); ok {
+			if v, ok := x.evalSource(&m.Source, nil, ge); ok {
 				hdr.Set(m.Target, v)
 			}
 		}
@@ -179,36 +201,31 @@ func pickGatewayTemplate(templates map[string]string, accept string) string {
 	return store.DefaultGatewayResponseTemplate
 }
 
-var gatewayVarRE = regexp.MustCompile(`\$\{?(context|stageVariables)\.([A-Za-z0-9_.\-]+)\}?`)
+// gatewayVarRE finds $context.x, $stageVariables.x and their ${...} forms; group 1/2 are
+// the braced form's root and name, 3/4 the plain form's.
+var gatewayVarRE = regexp.MustCompile(`\$\{(context|stageVariables)\.([A-Za-z0-9_.\-]+)\}|\$(context|stageVariables)\.([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)`)
 
 // renderGatewayTemplate substitutes $context.* and $stageVariables.* in a gateway response
 // template. AWS does not run these templates through Velocity (reference/gateway-responses.md).
 func renderGatewayTemplate(tmpl string, x *Exchange, ge *GatewayError) string {
+	if !strings.Contains(tmpl, "$") {
+		return tmpl
+	}
 	return gatewayVarRE.ReplaceAllStringFunc(tmpl, func(m string) string {
 		sub := gatewayVarRE.FindStringSubmatch(m)
-		name := strings.TrimSuffix(sub[2], ".")
-		if sub[1] == "stageVariables" {
+		root, name := sub[1], sub[2]
+		if root == "" {
+			root, name = sub[3], sub[4]
+		}
+		if root == "stageVariables" {
 			return x.StageVariables[name]
 		}
-		v, _ := x.ContextValue(name, ge)
+		v, ok := x.ContextValue(name, ge)
+		if !ok && name == "error.messageString" {
+			return "null"
+		}
 		return v
 	})
-}
-
-// mapGatewaySource evaluates a gateway response parameter source: 'literal',
-// method.request.{header|querystring|path}.x, stageVariables.x or context.x.
-func (h *Handler) mapGatewaySource(x *Exchange, ge *GatewayError, src string) (string, bool) {
-	if lit, ok := literal(src); ok {
-		return lit, true
-	}
-	if name, ok := strings.CutPrefix(src, "stageVariables."); ok {
-		v, ok := x.StageVariables[name]
-		return v, ok
-	}
-	if name, ok := strings.CutPrefix(src, "context."); ok {
-		return x.ContextValue(name, ge)
-	}
-	return x.methodRequestValue(src)
 }
 
 // literal unquotes a 'static value' mapping source.

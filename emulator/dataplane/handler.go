@@ -29,20 +29,26 @@ const MaxBodyBytes = 10 << 20
 
 // Backend performs the call of one integration type.
 //
-// For non-proxy types (MOCK, HTTP, AWS) the pipeline maps the request first and passes
-// the mapped body; the backend returns an IntegrationResult that the pipeline maps to the
-// method response. Proxy types (AWS_PROXY, HTTP_PROXY) set proxy and return the method
-// response itself in IntegrationResult (Status, Header, Body are sent as they are).
+// The pipeline maps the request first (request parameters, and for non-proxy types the
+// request template and content handling) into x.IntegrationRequest, which req points at.
+// For non-proxy types (MOCK, HTTP, AWS) the backend returns an IntegrationResult that the
+// pipeline maps to the method response; for proxy types (AWS_PROXY, HTTP_PROXY) the
+// IntegrationResult is the method response (Status, Header, Body are sent as they are,
+// with AWS's header remapping).
+//
+// Invoke runs under the integration timeout: it must return soon after ctx is done (the
+// work behind it may go on, as on AWS). Errors that are not *GatewayError become 500
+// Internal server error; a ctx error once the deadline passed becomes 504.
 type Backend interface {
-	Invoke(ctx context.Context, x *Exchange, body []byte) (*IntegrationResult, error)
+	Invoke(ctx context.Context, x *Exchange, req *IntegrationRequest) (*IntegrationResult, error)
 }
 
 // BackendFunc adapts a function to Backend.
-type BackendFunc func(ctx context.Context, x *Exchange, body []byte) (*IntegrationResult, error)
+type BackendFunc func(ctx context.Context, x *Exchange, req *IntegrationRequest) (*IntegrationResult, error)
 
 // Invoke calls f.
-func (f BackendFunc) Invoke(ctx context.Context, x *Exchange, body []byte) (*IntegrationResult, error) {
-	return f(ctx, x, body)
+func (f BackendFunc) Invoke(ctx context.Context, x *Exchange, req *IntegrationRequest) (*IntegrationResult, error) {
+	return f(ctx, x, req)
 }
 
 // Step is one stage of the pipeline: it returns nil to continue or an error (usually a
@@ -243,23 +249,37 @@ func tolerantQuery(raw string) url.Values {
 // its answer (or, for proxy types, takes the backend's response as it is).
 func (h *Handler) integrate(x *Exchange) error {
 	it := x.Method.Integration
+	if it == nil {
+		// AWS: "Execution failed due to configuration error: No integration defined for method".
+		return ErrInternal(errors.New("no integration defined for method"))
+	}
 	b := h.backends[it.Type]
 	if b == nil {
 		return ErrInternal(fmt.Errorf("integration type %s is not supported by apigw-local yet", it.Type))
 	}
-	proxy := it.Type == "AWS_PROXY" || it.Type == "HTTP_PROXY"
-	body := x.Body
-	if !proxy {
+	req := &x.IntegrationRequest
+	req.Method = it.HTTPMethod
+	if req.Method == "ANY" || req.Method == "" {
+		req.Method = x.Req.Method
+	}
+	if it.Type != "MOCK" {
+		x.TraceID = newTraceID(x.Start, x.Req.Header.Get("X-Amzn-Trace-Id"))
+		x.mapRequestParameters(it, req)
+	}
+	if it.Proxy {
+		req.Body, req.Binary = x.Body, x.RequestIsBinary()
+	} else {
 		var err error
-		if body, err = x.mapRequestBody(it); err != nil {
+		if req.Body, req.Binary, err = x.mapRequestBody(it); err != nil {
 			return err
 		}
+		x.applyRequestOverrides(req)
 	}
-	res, err := h.invoke(x, b, it, body)
+	res, err := h.invoke(x, b, it, req)
 	if err != nil {
 		return err
 	}
-	if proxy {
+	if it.Proxy {
 		x.Response = &Response{Status: res.Status, Header: res.Header, Body: res.Body}
 		return nil
 	}
@@ -274,15 +294,18 @@ func (h *Handler) integrate(x *Exchange) error {
 // invoke calls the backend. MOCK answers inline; other types run under the integration
 // timeout and give 504 when it passes. Backends return as soon as their context is done;
 // the work behind them (a Lambda function, a remote server) goes on, as on AWS.
-func (h *Handler) invoke(x *Exchange, b Backend, it *Integration, body []byte) (*IntegrationResult, error) {
+func (h *Handler) invoke(x *Exchange, b Backend, it *Integration, req *IntegrationRequest) (*IntegrationResult, error) {
 	if it.Type == "MOCK" {
-		return b.Invoke(x.Req.Context(), x, body)
+		return b.Invoke(x.Req.Context(), x, req)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(x.Req.Context()), it.Timeout)
 	defer cancel()
-	res, err := b.Invoke(ctx, x, body)
-	if ctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded) {
+	res, err := b.Invoke(ctx, x, req)
+	if ctx.Err() == context.DeadlineExceeded && (err != nil || res == nil) || errors.Is(err, context.DeadlineExceeded) {
 		return nil, ErrIntegrationTimeout()
+	}
+	if err == nil && res == nil {
+		return nil, ErrInternal(fmt.Errorf("%s backend returned no result", it.Type))
 	}
 	return res, err
 }
@@ -310,18 +333,21 @@ func (h *Handler) fail(w http.ResponseWriter, x *Exchange, err error) {
 	h.writeGatewayError(w, x, ge)
 }
 
-// writeResponse writes the method response with API Gateway's own headers.
+// writeResponse writes the method response with API Gateway's own headers: integration
+// headers that collide with reserved names come back as x-amzn-Remapped-*, Content-Type
+// defaults to application/json, and Lambda and AWS integrations carry X-Amzn-Trace-Id.
 func (h *Handler) writeResponse(w http.ResponseWriter, x *Exchange) {
 	resp := x.Response
 	hdr := w.Header()
-	for k, v := range resp.Header {
-		hdr[k] = v
-	}
-	if _, ok := hdr["Content-Type"]; !ok {
+	typ := x.Method.Integration.Type
+	if !writeMethodResponseHeaders(hdr, resp.Header, typ) {
 		hdr["Content-Type"] = []string{"application/json"}
 	}
 	hdr["x-amzn-RequestId"] = []string{x.RequestID}
 	hdr["x-amz-apigw-id"] = []string{x.ExtendedRequestID}
+	if x.TraceID != "" && (typ == "AWS" || typ == "AWS_PROXY") {
+		hdr["X-Amzn-Trace-Id"] = []string{x.TraceID}
+	}
 	hdr["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
 	status := resp.Status
 	if status == 0 {

@@ -4,8 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/ohler55/ojg/jp"
-	"github.com/ohler55/ojg/oj"
+	"github.com/apigw-local/apigw-local/vtl/jsonpath"
 )
 
 // stringify renders an authorizer context or claim value the way API Gateway passes it to
@@ -33,20 +32,41 @@ func stringify(v any) string {
 	return string(b)
 }
 
+// jsonDoc is a parsed JSON body, or the fact that it did not parse.
+type jsonDoc struct {
+	v  any
+	ok bool
+}
+
+// requestDocument parses the request body once per request for method.request.body.x
+// mappings, with the JSONPath dialect mapping templates use (vtl/jsonpath).
+func (x *Exchange) requestDocument() jsonDoc {
+	if x.doc == nil {
+		d := &jsonDoc{}
+		d.v, d.ok = parseJSONDoc(x.Body)
+		x.doc = d
+	}
+	return *x.doc
+}
+
+func parseJSONDoc(b []byte) (any, bool) {
+	if len(b) == 0 {
+		return nil, false
+	}
+	v, err := jsonpath.ParseJSON(b)
+	return v, err == nil
+}
+
 // bodyPath evaluates a parameter-mapping JSONPath (written without the leading "$.", as in
-// method.request.body.pets[0].name) against a JSON body.
-func bodyPath(body []byte, expr string) (string, bool) {
-	doc, err := oj.Parse(body)
-	if err != nil {
+// method.request.body.pets[0].name) against a parsed body: strings come out as they are,
+// anything else as compact JSON.
+func bodyPath(doc jsonDoc, p *jsonpath.Path) (string, bool) {
+	if !doc.ok || p == nil {
 		return "", false
 	}
-	x, err := jp.ParseString("$." + expr)
-	if err != nil {
+	v, ok := p.Eval(doc.v)
+	if !ok {
 		return "", false
 	}
-	res := x.Get(doc)
-	if len(res) == 0 {
-		return "", false
-	}
-	return stringify(res[0]), true
+	return jsonpath.Render(v), true
 }

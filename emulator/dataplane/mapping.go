@@ -93,34 +93,58 @@ func (x *Exchange) render(t *Template, body []byte) ([]byte, error) {
 	return res.Body, nil
 }
 
-// mapRequestBody applies the integration's request templates with its passthrough
-// behaviour (reference/vtl.md §5): the request Content-Type (application/json when absent)
-// picks the template; without a match the body passes through, or 415.
-func (x *Exchange) mapRequestBody(it *Integration) ([]byte, error) {
-	ct := x.Req.Header.Get("Content-Type")
-	if ct == "" {
-		ct = "application/json"
+// mapRequestBody builds the body of a non-proxy integration request: contentHandling of
+// the integration, then the request template chosen by Content-Type with the passthrough
+// behaviour (reference/vtl.md §5). A binary payload (binaryMediaTypes) that is not
+// converted to text passes through untransformed, as templates apply to text only.
+func (x *Exchange) mapRequestBody(it *Integration) (body []byte, binary bool, err error) {
+	body, binary = x.Body, x.RequestIsBinary()
+	if binary && it.ContentHandling == "CONVERT_TO_TEXT" {
+		body, binary = encodeBase64(body), false
 	}
+	if binary {
+		return body, true, nil
+	}
+	if body, err = x.applyRequestTemplate(it, body); err != nil {
+		return nil, false, err
+	}
+	if it.ContentHandling == "CONVERT_TO_BINARY" {
+		if body, err = DecodeBase64(body); err != nil {
+			return nil, false, ErrInternal(err)
+		}
+		binary = true
+	}
+	return body, binary, nil
+}
+
+// applyRequestTemplate picks the template by the request Content-Type (application/json
+// when absent); without a match the body passes through, or 415.
+func (x *Exchange) applyRequestTemplate(it *Integration, body []byte) ([]byte, error) {
 	if len(it.RequestTemplates) == 0 {
 		if it.PassthroughBehavior == "NEVER" {
 			return nil, ErrUnsupportedMediaType()
 		}
-		return x.Body, nil
+		return body, nil
+	}
+	ct := x.Req.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "application/json"
 	}
 	t, ok := it.RequestTemplates[normalMediaType(ct)]
 	if !ok {
 		if it.PassthroughBehavior == "WHEN_NO_MATCH" {
-			return x.Body, nil
+			return body, nil
 		}
 		return nil, ErrUnsupportedMediaType()
 	}
 	if t.Source == "" {
-		return x.Body, nil
+		return body, nil
 	}
-	return x.render(t, x.Body)
+	return x.render(t, body)
 }
 
-// IntegrationResult is what a non-proxy backend answered, before response mapping.
+// IntegrationResult is what a backend answered. For non-proxy types it is mapped to the
+// method response; for proxy types it is the method response.
 type IntegrationResult struct {
 	Status int
 	Header http.Header
@@ -128,31 +152,37 @@ type IntegrationResult struct {
 	// ErrorMessage is set when a Lambda function failed: selection patterns are matched
 	// against it instead of the status (reference/lambda-proxy.md §5).
 	ErrorMessage *string
+
+	doc *jsonDoc // Body parsed for integration.response.body.x mappings
 }
 
 // selectResponse picks the integration response whose pattern matches value, else the
 // default one.
-func selectResponse(it *Integration, value string, useDefault bool) *IntegrationResponse {
-	if !useDefault {
-		for _, r := range it.Responses {
-			if r.Pattern.MatchString(value) {
-				return r
-			}
+func selectResponse(it *Integration, value string) *IntegrationResponse {
+	for _, r := range it.Responses {
+		if r.Pattern.MatchString(value) {
+			return r
 		}
 	}
 	return it.Default
 }
 
+// isLambda reports whether the integration invokes a Lambda function.
+func (it *Integration) isLambda() bool { return it.AWS != nil && it.AWS.Function != nil }
+
 // mapResponse builds the method response of a non-proxy integration: selection, header
-// mappings, response template chosen by Accept, and $context.responseOverride.
+// mappings, contentHandling, the response template chosen by Accept, and
+// $context.responseOverride.
 func (x *Exchange) mapResponse(it *Integration, res *IntegrationResult) (*Response, error) {
 	var ir *IntegrationResponse
-	if res.ErrorMessage != nil {
-		ir = selectResponse(it, *res.ErrorMessage, false)
-	} else if it.Type == "AWS" && isLambdaURI(it.URI) {
+	switch {
+	case res.ErrorMessage != nil:
+		ir = selectResponse(it, *res.ErrorMessage)
+	case it.Type == "AWS" && it.isLambda():
+		// A function that succeeded always takes the default response.
 		ir = it.Default
-	} else {
-		ir = selectResponse(it, strconv.Itoa(res.Status), false)
+	default:
+		ir = selectResponse(it, strconv.Itoa(res.Status))
 	}
 	if ir == nil {
 		return nil, ErrInternal(fmt.Errorf("no integration response matches %d and there is no default", res.Status))
@@ -160,20 +190,19 @@ func (x *Exchange) mapResponse(it *Integration, res *IntegrationResult) (*Respon
 	if _, declared := x.Method.MethodResponses[ir.StatusCode]; !declared {
 		return nil, ErrInternal(fmt.Errorf("integration response %s has no method response", ir.StatusCode))
 	}
+	if res.Header == nil {
+		res.Header = http.Header{}
+	}
 	out := &Response{Status: ir.Status, Header: http.Header{}}
-	for _, m := range ir.Headers {
-		if v, ok := x.responseSource(m.Source, res); ok {
+	for i := range ir.Headers {
+		m := &ir.Headers[i]
+		if v, ok := x.evalSource(&m.Source, res, nil); ok {
 			out.Header.Set(m.Target, v)
 		}
 	}
-	body := res.Body
-	contentType := res.Header.Get("Content-Type")
-	if t := pickResponseTemplate(ir, x.Req.Header.Get("Accept")); t != nil && t.Source != "" {
-		b, err := x.render(t, res.Body)
-		if err != nil {
-			return nil, err
-		}
-		body, contentType = b, t.ContentType
+	body, contentType, err := x.mapResponseBody(it, ir, res)
+	if err != nil {
+		return nil, err
 	}
 	if out.Header.Get("Content-Type") == "" {
 		if contentType == "" {
@@ -184,6 +213,38 @@ func (x *Exchange) mapResponse(it *Integration, res *IntegrationResult) (*Respon
 	out.Body = body
 	x.applyResponseOverrides(out)
 	return out, nil
+}
+
+// mapResponseBody applies the integration response's contentHandling and template
+// (AWS developer guide, "Content type conversions"): a binary payload reaches a client
+// that accepts binary as it is and others as base64 text; CONVERT_TO_TEXT base64-encodes
+// binary; CONVERT_TO_BINARY decodes text (after its template). Templates see text only.
+func (x *Exchange) mapResponseBody(it *Integration, ir *IntegrationResponse, res *IntegrationResult) ([]byte, string, error) {
+	body, contentType := res.Body, res.Header.Get("Content-Type")
+	binary := !it.isLambda() && x.Deployment.binary.match(contentType)
+	if binary {
+		if ir.ContentHandling == "CONVERT_TO_TEXT" || ir.ContentHandling == "" && !x.AcceptsBinary() {
+			body, binary = encodeBase64(body), false
+		}
+	}
+	if binary {
+		return body, contentType, nil
+	}
+	if t := pickResponseTemplate(ir, x.Req.Header.Get("Accept")); t != nil && t.Source != "" {
+		b, err := x.render(t, body)
+		if err != nil {
+			return nil, "", err
+		}
+		body, contentType = b, t.ContentType
+	}
+	if ir.ContentHandling == "CONVERT_TO_BINARY" {
+		b, err := DecodeBase64(body)
+		if err != nil {
+			return nil, "", ErrInternal(err)
+		}
+		body = b
+	}
+	return body, contentType, nil
 }
 
 // applyResponseOverrides applies $context.responseOverride.status and .header.*.
@@ -218,71 +279,12 @@ func pickResponseTemplate(ir *IntegrationResponse, accept string) *Template {
 	return ir.Templates[normalMediaType(ir.TemplateOrder[0])]
 }
 
-// responseSource evaluates an integration response parameter source.
-func (x *Exchange) responseSource(src string, res *IntegrationResult) (string, bool) {
-	if lit, ok := literal(src); ok {
-		return lit, true
-	}
-	switch {
-	case strings.HasPrefix(src, "integration.response.header."):
-		v := res.Header.Values(strings.TrimPrefix(src, "integration.response.header."))
-		if len(v) == 0 {
-			return "", false
-		}
-		return v[len(v)-1], true
-	case strings.HasPrefix(src, "integration.response.multivalueheader."):
-		v := res.Header.Values(strings.TrimPrefix(src, "integration.response.multivalueheader."))
-		return strings.Join(v, ","), len(v) > 0
-	case src == "integration.response.body":
-		return string(res.Body), true
-	case strings.HasPrefix(src, "integration.response.body."):
-		return bodyPath(res.Body, strings.TrimPrefix(src, "integration.response.body."))
-	case strings.HasPrefix(src, "stageVariables."):
-		v, ok := x.StageVariables[strings.TrimPrefix(src, "stageVariables.")]
-		return v, ok
-	case strings.HasPrefix(src, "context."):
-		return x.ContextValue(strings.TrimPrefix(src, "context."), nil)
-	}
-	return x.methodRequestValue(src)
-}
-
-// methodRequestValue evaluates method.request.* sources.
-func (x *Exchange) methodRequestValue(src string) (string, bool) {
-	rest, ok := strings.CutPrefix(src, "method.request.")
-	if !ok {
+// methodRequestValue evaluates a method.request.* expression (for steps that read request
+// parameters by expression, such as authorizer identity sources).
+func (x *Exchange) methodRequestValue(expr string) (string, bool) {
+	if !strings.HasPrefix(expr, "method.request.") {
 		return "", false
 	}
-	loc, name, _ := strings.Cut(rest, ".")
-	switch loc {
-	case "path":
-		return x.PathParam(name)
-	case "querystring":
-		v := x.Query[name]
-		if len(v) == 0 {
-			return "", false
-		}
-		return v[len(v)-1], true
-	case "multivaluequerystring":
-		v := x.Query[name]
-		return strings.Join(v, ","), len(v) > 0
-	case "header":
-		v := x.Req.Header.Values(name)
-		if len(v) == 0 {
-			return "", false
-		}
-		return v[len(v)-1], true
-	case "multivalueheader":
-		v := x.Req.Header.Values(name)
-		return strings.Join(v, ","), len(v) > 0
-	case "body":
-		if name == "" {
-			return string(x.Body), true
-		}
-		return bodyPath(x.Body, name)
-	}
-	return "", false
-}
-
-func isLambdaURI(uri string) bool {
-	return strings.Contains(uri, ":lambda:path/2015-03-31/functions/")
+	src := compileSource(expr)
+	return x.evalSource(&src, nil, nil)
 }

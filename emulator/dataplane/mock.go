@@ -10,8 +10,8 @@ import (
 
 // mockBackend is the MOCK integration: the mapped request must name a statusCode, which
 // selects the integration response; the integration response body is empty.
-func mockBackend(_ context.Context, _ *Exchange, body []byte) (*IntegrationResult, error) {
-	status, ok := mockStatus(body)
+func mockBackend(_ context.Context, _ *Exchange, req *IntegrationRequest) (*IntegrationResult, error) {
+	status, ok := mockStatus(req.Body)
 	if !ok {
 		// AWS logs: "Execution failed due to configuration error: Unable to parse statusCode.
 		// It should be an integer that is defined in the request template."
