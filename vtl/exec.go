@@ -57,12 +57,28 @@ type Env interface {
 	Lookup(name string) Value
 }
 
+// Meter is a render's work budget. Host objects charge it for work they do
+// on a template's behalf (parsing a payload, searching it); running out fails
+// the render, as running out of evaluation steps does.
+type Meter interface {
+	Charge(units int) error
+}
+
+// MeteredEnv is an Env that wants the render's Meter before the render starts.
+type MeteredEnv interface {
+	Env
+	SetMeter(Meter)
+}
+
 // Render appends the output of t to dst. It is safe to call concurrently:
 // all render state lives in the call. Errors carry name:line:col.
 func (t *Template) Render(dst []byte, env Env, lim Limits) (out []byte, err error) {
 	s := &state{t: t, out: dst, env: env, lim: lim.withDefaults()}
 	s.vars = make([]slot, len(t.names))
 	s.args = s.argBuf[:0]
+	if me, ok := env.(MeteredEnv); ok {
+		me.SetMeter(s)
+	}
 	defer s.recover(&err)
 	s.walk(t.root)
 	out = s.out
@@ -140,6 +156,22 @@ func (s *state) step(n Node) {
 	if s.steps > s.lim.MaxSteps {
 		s.errorf(n, "template exceeds %d evaluation steps", s.lim.MaxSteps)
 	}
+}
+
+// work counts units of work done for node n.
+func (s *state) work(n Node, units int) {
+	if err := s.Charge(units); err != nil {
+		s.errorf(n, "%v", err)
+	}
+}
+
+// Charge implements Meter: units count as evaluation steps.
+func (s *state) Charge(units int) error {
+	s.steps += max(units, 0)
+	if s.steps > s.lim.MaxSteps {
+		return fmt.Errorf("template exceeds %d evaluation steps", s.lim.MaxSteps)
+	}
+	return nil
 }
 
 // charge accounts for memory a template creates.

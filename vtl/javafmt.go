@@ -137,7 +137,7 @@ func appendJSON(dst []byte, v Value, slash bool, depth int) []byte {
 	case KindBool, KindInt, KindBig:
 		return appendJava(dst, v, depth)
 	case KindFloat:
-		if f := v.f(); math.IsInf(f, 0) {
+		if f := v.f(); math.IsInf(f, 0) && v.s == "" {
 			return append(dst, "null"...)
 		}
 		return appendJava(dst, v, depth)

@@ -497,7 +497,7 @@ func lexExpr(l *lexer) stateFn {
 		s[p+1] == '.' && c == '-' && p+2 < len(s) && isDigit(s[p+2])):
 		end, isFloat := scanNumber(s, p)
 		if end == p {
-			return l.errorf(p, "unexpected %q", c)
+			return l.errorf(p, "unexpected %q", string(c))
 		}
 		t := itemInt
 		if isFloat {
@@ -527,7 +527,7 @@ func lexExpr(l *lexer) stateFn {
 				return lexExpr
 			}
 		}
-		return l.errorf(p, "unexpected %q in index", c)
+		return l.errorf(p, "unexpected %q in index", string(c))
 	case c == '[':
 		l.emit(itemLBracket, p, p+1)
 	case c == ']':
@@ -566,9 +566,9 @@ func lexExpr(l *lexer) stateFn {
 				return lexExpr
 			}
 		}
-		return l.errorf(p, "unexpected %q", c)
+		return l.errorf(p, "unexpected %q", string(c))
 	default:
-		return l.errorf(p, "unexpected %q", c)
+		return l.errorf(p, "unexpected %q", string(c))
 	}
 	return lexExpr
 }

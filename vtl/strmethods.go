@@ -166,6 +166,7 @@ func strArg(v Value) (s string, ok, isNull bool) {
 // stringMethod calls a java.lang.String method. ok is false when String has
 // no method of that name taking such arguments.
 func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, bool) {
+	s.work(n, len(str)>>6)
 	npe := func() { s.errorf(n, "java.lang.NullPointerException in String.%s", name) }
 	oob := func(i int) {
 		s.errorf(n, "java.lang.StringIndexOutOfBoundsException: String index out of range: %d", i)

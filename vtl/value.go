@@ -246,6 +246,11 @@ func NewList(items ...Value) *List { return &List{items: items} }
 // produces), which renders as compact JSON text.
 func NewJSONArray(items ...Value) *List { return &List{items: items, flavor: jsonArray} }
 
+// NewTrackedJSONArray returns a JSON array that reports changes to tr.
+func NewTrackedJSONArray(tr *Tracker, items ...Value) *List {
+	return &List{items: items, flavor: jsonArray, tr: tr}
+}
+
 // Len returns the number of elements.
 func (l *List) Len() int { return len(l.items) }
 

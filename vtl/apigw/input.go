@@ -27,8 +27,21 @@ type env struct {
 	docLoaded  bool
 	tracker    vtl.Tracker
 
-	params *vtl.Map
-	stage  *vtl.Map
+	params   *vtl.Map
+	stage    *vtl.Map
+	rootJSON *string // $input.json('$'), which depends only on the payload
+	meter    vtl.Meter
+}
+
+// SetMeter implements vtl.MeteredEnv.
+func (e *env) SetMeter(m vtl.Meter) { e.meter = m }
+
+// charge accounts for work proportional to n bytes.
+func (e *env) charge(n int) error {
+	if e.meter == nil {
+		return nil
+	}
+	return e.meter.Charge(1 + n>>4)
 }
 
 var emptyContext Context
@@ -39,6 +52,7 @@ func newEnv(t *Template, req *Request) *env {
 		e.ctx = &emptyContext
 	}
 	e.input.e = e
+	e.util.e = e
 	e.ctxObj.e = e
 	e.ovr.e = e
 	return e
@@ -88,6 +102,9 @@ func (e *env) document() (vtl.Value, error) {
 	if !e.docLoaded || e.tracker.Changed {
 		e.tracker.Changed = false
 		e.docLoaded = true
+		if err := e.charge(4 * len(e.bodyText())); err != nil {
+			return vtl.Null, err
+		}
 		e.doc, e.docErr = parseBody(e.bodyText(), &e.tracker)
 	}
 	return e.doc, e.docErr
@@ -118,7 +135,14 @@ func (e *env) eval(path string) (vtl.Value, bool, error) {
 	if err != nil {
 		return vtl.Null, false, err
 	}
-	v, ok := jsonpath.Evaluate[vtl.Value](p, valueModel{}, doc)
+	cost := len(path)
+	if !p.Definite() {
+		cost += 8 * len(e.bodyText()) // a search may visit the whole payload
+	}
+	if err := e.charge(cost); err != nil {
+		return vtl.Null, false, err
+	}
+	v, ok := jsonpath.Evaluate[vtl.Value](p, valueModel{&e.tracker}, doc)
 	return v, ok, nil
 }
 
@@ -149,9 +173,17 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 		}
 		if name == "json" && p == "$" {
 			// The whole payload: rewrite it in one pass when possible.
+			if e.rootJSON != nil {
+				return vtl.String(*e.rootJSON), nil
+			}
 			body := e.bodyText()
+			if err := e.charge(len(body)); err != nil {
+				return vtl.Null, err
+			}
 			if out, ok := vtl.AppendCompactJSON(make([]byte, 0, len(body)), body); ok {
-				return vtl.String(string(out)), nil
+				s := string(out)
+				e.rootJSON = &s
+				return vtl.String(s), nil
 			}
 		}
 		v, found, err := e.eval(p)
@@ -197,8 +229,9 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	return vtl.Null, nil
 }
 
-// valueModel lets jsonpath walk template values.
-type valueModel struct{}
+// valueModel lets jsonpath walk template values. Lists it builds report
+// changes to the payload's tracker, so a changed result is not reused.
+type valueModel struct{ tr *vtl.Tracker }
 
 func (valueModel) Kind(v vtl.Value) jsonpath.Kind {
 	switch v.Kind() {
@@ -249,8 +282,8 @@ func (valueModel) Num(v vtl.Value) float64 { f, _ := v.AsNumber(); return f }
 
 func (valueModel) Bool(v vtl.Value) bool { b, _ := v.AsBool(); return b }
 
-func (valueModel) MakeArray(items []vtl.Value) vtl.Value {
-	return vtl.ListValue(vtl.NewJSONArray(items...))
+func (m valueModel) MakeArray(items []vtl.Value) vtl.Value {
+	return vtl.ListValue(vtl.NewTrackedJSONArray(m.tr, items...))
 }
 
 func (valueModel) MakeObject(keys []string, vals []vtl.Value) vtl.Value {

@@ -10,11 +10,11 @@ import (
 )
 
 // utilObj is $util.
-type utilObj struct{}
+type utilObj struct{ e *env }
 
 func (*utilObj) Property(string) (vtl.Value, error) { return vtl.Null, nil }
 
-func (*utilObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
+func (u *utilObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	if len(args) != 1 {
 		return vtl.Null, nil
 	}
@@ -25,6 +25,9 @@ func (*utilObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	s, ok := a.AsString()
 	if !ok {
 		s = a.String()
+	}
+	if err := u.e.charge(len(s)); err != nil {
+		return vtl.Null, err
 	}
 	switch name {
 	case "escapeJavaScript":

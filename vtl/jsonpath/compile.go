@@ -295,6 +295,9 @@ func (c *compiler) bracket() (step, error) {
 }
 
 func (c *compiler) quoted() (string, error) {
+	if c.peek() != '\'' && c.peek() != '"' {
+		return "", c.errorf("want a quoted name")
+	}
 	q := c.s[c.i]
 	c.i++
 	var b strings.Builder

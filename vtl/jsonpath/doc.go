@@ -275,8 +275,8 @@ func appendJSON(dst []byte, v any, depth int) []byte {
 // appendNumber prints JSON number text as json-smart would read and write
 // it: integers as integers, anything else as a Java double.
 func appendNumber(dst []byte, s string) []byte {
-	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return append(dst, s...)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return strconv.AppendInt(dst, n, 10)
 	}
 	if b, ok := new(big.Int).SetString(s, 10); ok {
 		return b.Append(dst, 10)
