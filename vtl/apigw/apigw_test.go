@@ -149,11 +149,11 @@ func TestEscapeJavaScript(t *testing.T) {
 
 func TestURLCoding(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                   "",
-		"azAZ09.-*_":         "azAZ09.-*_",
-		" ":                  "+",
-		"~!'()":              "%7E%21%27%28%29",
-		"é":                  "%C3%A9",
+		"":                  "",
+		"azAZ09.-*_":        "azAZ09.-*_",
+		" ":                 "+",
+		"~!'()":             "%7E%21%27%28%29",
+		"é":                 "%C3%A9",
 		`{"some": "value"}`: "%7B%22some%22%3A+%22value%22%7D",
 	} {
 		got := URLEncode(in)
