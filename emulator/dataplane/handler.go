@@ -121,8 +121,11 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, apiID, rest stri
 }
 
 // run is the pipeline. The order follows AWS (reference/ and DESIGN.md): route → canary →
-// request size → API key → throttle → authorize → validate → map request → integrate →
-// map response.
+// request size → authorize → API key → throttle & quota → validate → map request →
+// integrate → map response. Authorization comes before the API key because with
+// apiKeySource AUTHORIZER the key is the authorizer's usageIdentifierKey; the key comes
+// before throttling because AWS applies the key's usage-plan limits first, then the
+// stage's and the account's, and a refused key takes no tokens.
 func (h *Handler) run(x *Exchange, rest string) error {
 	if err := h.resolveStage(x, rest); err != nil {
 		return err
@@ -133,7 +136,7 @@ func (h *Handler) run(x *Exchange, rest string) error {
 	if err := h.route(x); err != nil {
 		return err
 	}
-	for _, step := range []Step{h.cfg.Steps.APIKey, h.cfg.Steps.Throttle, h.cfg.Steps.Authorize, h.cfg.Steps.Validate} {
+	for _, step := range []Step{h.cfg.Steps.Authorize, h.cfg.Steps.APIKey, h.cfg.Steps.Throttle, h.cfg.Steps.Validate} {
 		if step == nil {
 			continue
 		}
