@@ -26,6 +26,7 @@ type startOptions struct {
 	port                                         int
 	lambda                                       lambdaOptions
 	integrations                                 integrationOptions
+	project                                      projectOptions
 }
 
 func startCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -49,6 +50,7 @@ at it with --endpoint-url or AWS_ENDPOINT_URL) and the execute-api endpoints of 
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	o.lambda.addFlags(f)
 	o.integrations.addFlags(f)
+	o.project.addFlags(f)
 	return cmd
 }
 
@@ -70,6 +72,10 @@ func (o *startOptions) run(ctx context.Context, stdout, stderr io.Writer) error 
 	if err := o.lambda.register(runner); err != nil {
 		return err
 	}
+	proj, err := o.project.loadProject(ctx, srv, log, o.region, o.accountID)
+	if err != nil {
+		return err
+	}
 
 	addr := net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	ln, err := net.Listen("tcp", addr)
@@ -86,6 +92,11 @@ func (o *startOptions) run(ctx context.Context, stdout, stderr io.Writer) error 
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	stopProject, err := proj.serve(ctx, o.host, "http://"+ln.Addr().String(), stdout)
+	if err != nil {
+		return err
+	}
+	defer stopProject()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -330,3 +330,9 @@ func Intrinsic(n *yaml.Node) (name string, arg *yaml.Node, ok bool) {
 	}
 	return "", nil, false
 }
+
+// Included reports whether a node came from a file read through AWS::Include.
+func (t *Template) Included(n *yaml.Node) bool {
+	_, ok := t.origin[n]
+	return ok
+}
