@@ -195,12 +195,15 @@ func loadOpenAPIFiles(st *store.Store, files []string, stage string, log *slog.L
 		for _, w := range warnings {
 			log.Warn("OpenAPI import warning", "file", file, "warning", w)
 		}
-		if stage != "" {
-			if _, err := st.CreateDeployment(api.ID, store.CreateDeploymentInput{StageName: stage}); err != nil {
-				return fmt.Errorf("--openapi %s: deploy API %s to stage %s: %w", file, api.ID, stage, err)
-			}
+		if stage == "" {
+			log.Info("loaded OpenAPI document", "file", file, "api", api.ID, "name", api.Name)
+			continue
 		}
-		log.Info("loaded OpenAPI document", "file", file, "api", api.ID, "name", api.Name, "stage", stage)
+		if _, err := st.CreateDeployment(api.ID, store.CreateDeploymentInput{StageName: stage}); err != nil {
+			return fmt.Errorf("--openapi %s: deploy API %s to stage %s: %w", file, api.ID, stage, err)
+		}
+		log.Info("loaded OpenAPI document", "file", file, "api", api.ID, "name", api.Name, "stage", stage,
+			"invoke_path", "/_aws/execute-api/"+api.ID+"/"+stage+"/")
 	}
 	return nil
 }
