@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -22,7 +21,6 @@ type Template struct {
 	src   string
 	root  *ListNode
 	names []string // variable names by slot
-	hint  atomic.Int64
 
 	slotCount, slotHasNext, slotForeach int // $velocityCount, $velocityHasNext, $foreach; -1 if unused
 }
