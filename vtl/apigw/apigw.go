@@ -129,7 +129,7 @@ type ClientCert struct {
 // ErrorContext holds $context.error.
 type ErrorContext struct {
 	Message               string // $context.error.message
-	MessageString         string // $context.error.messageString: the message quoted as JSON
+	MessageString         string // $context.error.messageString: the message quoted as JSON (derived from Message when empty)
 	ResponseType          string
 	ValidationErrorString string
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/apigw-local/apigw-local/vtl"
+	"github.com/apigw-local/apigw-local/vtl/internal/java"
 )
 
 // contextObj is $context.
@@ -248,6 +249,9 @@ func (o *errorObj) Property(name string) (vtl.Value, error) {
 	case "message":
 		return str(e.Message), nil
 	case "messageString":
+		if e.MessageString == "" && e.Message != "" {
+			return vtl.String(string(java.AppendJSONString(nil, e.Message, false))), nil
+		}
 		return str(e.MessageString), nil
 	case "responseType":
 		return str(e.ResponseType), nil
