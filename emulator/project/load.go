@@ -97,7 +97,7 @@ func Load(opts Options) (*Plan, error) {
 	if IsServerless(abs) {
 		plan.Kind = KindServerless
 		res, err := sls.Compile(abs, sls.Options{
-			Stage: opts.Stage, Region: opts.Region, LookupEnv: opts.LookupEnv,
+			Stage: opts.Stage, Region: opts.Region, AccountID: opts.AccountID, LookupEnv: opts.LookupEnv,
 			Note: plan.Notes.Add,
 		})
 		if err != nil {
