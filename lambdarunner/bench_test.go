@@ -46,10 +46,10 @@ func (a *apiInvoker) invoke(b *testing.B, payload []byte) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
+	body, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("X-Amz-Function-Error") != "" {
-		b.Fatalf("status %d, function error %q", resp.StatusCode, resp.Header.Get("X-Amz-Function-Error"))
+		b.Fatalf("status %d, function error %q: %s", resp.StatusCode, resp.Header.Get("X-Amz-Function-Error"), body)
 	}
 }
 
@@ -201,7 +201,8 @@ func BenchmarkRSSAfter50ConcurrentNode(b *testing.B) {
 		b.Run(fmt.Sprintf("maxenv=%d", maxEnv), func(b *testing.B) {
 			for range b.N {
 				m := newManager(b, lambdarunner.Config{MaxEnvironments: maxEnv})
-				register(b, m, lambdarunner.FunctionConfig{Name: "node", Runtime: "nodejs20.x", Handler: "index.handler", CodeDir: testdata(b, "node", "cjs")})
+				// 50 node processes starting at once on two cores need more than the 3 s default.
+				register(b, m, lambdarunner.FunctionConfig{Name: "node", Runtime: "nodejs20.x", Handler: "index.handler", CodeDir: testdata(b, "node", "cjs"), Timeout: 30 * time.Second})
 				api := newAPIInvoker(b, m, "node")
 				var wg sync.WaitGroup
 				for range 50 {
