@@ -479,31 +479,80 @@ func nodeString(n Node) string {
 	return sb.String()
 }
 
-func (n *ListNode) String() string      { return nodeString(n) }
-func (n *TextNode) String() string      { return nodeString(n) }
-func (n *CommentNode) String() string   { return nodeString(n) }
-func (n *RefNode) String() string       { return nodeString(n) }
-func (n *PropNode) String() string      { return nodeString(n) }
-func (n *MethodNode) String() string    { return nodeString(n) }
-func (n *IndexNode) String() string     { return nodeString(n) }
-func (n *SetNode) String() string       { return nodeString(n) }
-func (n *IfNode) String() string        { return nodeString(n) }
-func (n *ForeachNode) String() string   { return nodeString(n) }
-func (n *DefineNode) String() string    { return nodeString(n) }
-func (n *BreakNode) String() string     { return nodeString(n) }
-func (n *StopNode) String() string      { return nodeString(n) }
+// String prints the ListNode as template source.
+func (n *ListNode) String() string { return nodeString(n) }
+
+// String prints the TextNode as template source.
+func (n *TextNode) String() string { return nodeString(n) }
+
+// String prints the CommentNode as template source.
+func (n *CommentNode) String() string { return nodeString(n) }
+
+// String prints the RefNode as template source.
+func (n *RefNode) String() string { return nodeString(n) }
+
+// String prints the PropNode as template source.
+func (n *PropNode) String() string { return nodeString(n) }
+
+// String prints the MethodNode as template source.
+func (n *MethodNode) String() string { return nodeString(n) }
+
+// String prints the IndexNode as template source.
+func (n *IndexNode) String() string { return nodeString(n) }
+
+// String prints the SetNode as template source.
+func (n *SetNode) String() string { return nodeString(n) }
+
+// String prints the IfNode as template source.
+func (n *IfNode) String() string { return nodeString(n) }
+
+// String prints the ForeachNode as template source.
+func (n *ForeachNode) String() string { return nodeString(n) }
+
+// String prints the DefineNode as template source.
+func (n *DefineNode) String() string { return nodeString(n) }
+
+// String prints the BreakNode as template source.
+func (n *BreakNode) String() string { return nodeString(n) }
+
+// String prints the StopNode as template source.
+func (n *StopNode) String() string { return nodeString(n) }
+
+// String prints the DirectiveNode as template source.
 func (n *DirectiveNode) String() string { return nodeString(n) }
-func (n *StringNode) String() string    { return nodeString(n) }
-func (n *IntNode) String() string       { return nodeString(n) }
-func (n *FloatNode) String() string     { return nodeString(n) }
-func (n *BoolNode) String() string      { return nodeString(n) }
-func (n *WordNode) String() string      { return nodeString(n) }
-func (n *ListLitNode) String() string   { return nodeString(n) }
-func (n *RangeNode) String() string     { return nodeString(n) }
-func (n *MapLitNode) String() string    { return nodeString(n) }
-func (n *BinaryNode) String() string    { return nodeString(n) }
-func (n *NotNode) String() string       { return nodeString(n) }
-func (n *ParenNode) String() string     { return nodeString(n) }
+
+// String prints the StringNode as template source.
+func (n *StringNode) String() string { return nodeString(n) }
+
+// String prints the IntNode as template source.
+func (n *IntNode) String() string { return nodeString(n) }
+
+// String prints the FloatNode as template source.
+func (n *FloatNode) String() string { return nodeString(n) }
+
+// String prints the BoolNode as template source.
+func (n *BoolNode) String() string { return nodeString(n) }
+
+// String prints the WordNode as template source.
+func (n *WordNode) String() string { return nodeString(n) }
+
+// String prints the ListLitNode as template source.
+func (n *ListLitNode) String() string { return nodeString(n) }
+
+// String prints the RangeNode as template source.
+func (n *RangeNode) String() string { return nodeString(n) }
+
+// String prints the MapLitNode as template source.
+func (n *MapLitNode) String() string { return nodeString(n) }
+
+// String prints the BinaryNode as template source.
+func (n *BinaryNode) String() string { return nodeString(n) }
+
+// String prints the NotNode as template source.
+func (n *NotNode) String() string { return nodeString(n) }
+
+// String prints the ParenNode as template source.
+func (n *ParenNode) String() string { return nodeString(n) }
 
 func (*ListNode) node()      {}
 func (*TextNode) node()      {}

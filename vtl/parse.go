@@ -60,6 +60,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error formats the error as name:line:col: message.
 func (e *Error) Error() string { return fmt.Sprintf("%s:%d:%d: %s", e.Name, e.Line, e.Col, e.Msg) }
 
 // newError locates pos in src.

@@ -31,6 +31,7 @@ const (
 var kindNames = [...]string{"null", "Boolean", "Integer", "Double", "BigInteger", "String", "List", "Map",
 	"KeySet", "Values", "EntrySet", "Entry", "Object", "ForeachScope", "Block"}
 
+// String names the kind after its Java class.
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
