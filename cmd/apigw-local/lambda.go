@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -14,9 +16,12 @@ import (
 
 // lambdaOptions are start's function flags.
 type lambdaOptions struct {
-	functions []string
-	envFile   string
-	eager     bool
+	functions       []string
+	envFile         string
+	eager           bool
+	maxEnvironments int
+	idleTimeout     time.Duration
+	interpreters    map[string]string
 }
 
 func (o *lambdaOptions) addFlags(f *pflag.FlagSet) {
@@ -24,6 +29,19 @@ func (o *lambdaOptions) addFlags(f *pflag.FlagSet) {
 		"register a function: 'name=hello,runtime=nodejs20.x,handler=index.handler,code=./hello[,timeout=5][,memory=256]' (repeatable)")
 	f.StringVar(&o.envFile, "env-file", "", `JSON file of function variables, as sam local takes it: {"FunctionName": {"KEY": "value"}, "Parameters": {...}}`)
 	f.BoolVar(&o.eager, "warm", false, "start one environment per function at start instead of at its first invocation")
+	f.IntVar(&o.maxEnvironments, "max-environments", 0,
+		"cap the processes of one function; calls beyond it queue instead of starting more (0: no cap, one per concurrent call, as Lambda)")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", 10*time.Minute, "stop a function environment unused for this long")
+	f.StringToStringVar(&o.interpreters, "interpreter", nil,
+		"run a runtime or family on a given interpreter, e.g. nodejs=/usr/bin/node or python3.12=/opt/py312/bin/python3 (repeatable)")
+}
+
+// config is the runner configuration the flags ask for.
+func (o *lambdaOptions) config(region, accountID string, log *slog.Logger) lambdarunner.Config {
+	return lambdarunner.Config{
+		Region: region, AccountID: accountID, Logger: log,
+		Eager: o.eager, MaxEnvironments: o.maxEnvironments, IdleTimeout: o.idleTimeout, Interpreters: o.interpreters,
+	}
 }
 
 // register adds the --function functions to the runner.

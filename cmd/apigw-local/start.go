@@ -63,7 +63,7 @@ func (o *startOptions) run(ctx context.Context, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	runner := lambdarunner.New(lambdarunner.Config{Region: o.region, AccountID: o.accountID, Logger: log, Eager: o.lambda.eager})
+	runner := lambdarunner.New(o.lambda.config(o.region, o.accountID, log))
 	srv, err := emulator.New(emulator.Config{Region: o.region, AccountID: o.accountID, Version: buildVersion(), Logger: log, Lambda: runner, Integrations: integrations})
 	if err != nil {
 		return err
