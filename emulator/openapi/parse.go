@@ -172,7 +172,7 @@ func (c *yamlConverter) convert(n *yaml.Node, depth int) (any, error) {
 			if k.Kind != yaml.ScalarNode {
 				return nil, invalidInput("YAML error at line %d: mapping keys must be scalars.", k.Line)
 			}
-			if k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0 && k.ShortTag() == "!!merge") {
+			if k.ShortTag() == "!!merge" {
 				merges = append(merges, v)
 				continue
 			}
