@@ -127,6 +127,7 @@ func (p *projectRun) serve(ctx context.Context, host, base string, stdout io.Wri
 	} else {
 		close(done)
 	}
+	fmt.Fprintln(stdout, "Ready. Press Ctrl+C to stop.")
 	return func() {
 		cancel()
 		<-done

@@ -41,7 +41,12 @@ func WriteSummary(w io.Writer, p *Plan, st *store.Store, u URLs) error {
 			writeRoutes(tw, a, st, u)
 		}
 		if u.Root != "" {
-			fmt.Fprintf(tw, "\n  %s is also served at %s/{path} and %s/{stage}/{path} (--api-port)\n", u.RootAPI, u.Root, u.Root)
+			for _, a := range p.APIs {
+				if a.ID == u.RootAPI {
+					fmt.Fprintf(tw, "\n  %s (id %s) answers at %s/{path} and %s/{stage}/{path} (--api-port), and at\n  %s/_aws/execute-api/%s/{stage}/{path} or http://%s.execute-api.localhost:%s/{stage}/{path}\n",
+						a.LogicalID, a.ID, u.Root, u.Root, u.Base, a.ID, a.ID, port(u.Base))
+				}
+			}
 		}
 	}
 	if len(p.Functions) > 0 {
@@ -96,9 +101,18 @@ func writeRoutes(w io.Writer, a *API, st *store.Store, u URLs) {
 			verbs = append(verbs, v)
 		}
 		slices.Sort(verbs)
+		// Methods of one path with the same protection share a row: GET,OPTIONS /items.
+		var labels []string
+		byLabel := map[string][]string{}
 		for _, v := range verbs {
-			m := r.Methods[v]
-			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s%s\n", a.LogicalID, stage, v, r.Path, authLabel(m, auth), base, strings.TrimSuffix(r.Path, "/"))
+			l := authLabel(r.Methods[v], auth)
+			if byLabel[l] == nil {
+				labels = append(labels, l)
+			}
+			byLabel[l] = append(byLabel[l], v)
+		}
+		for _, l := range labels {
+			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s%s\n", a.LogicalID, stage, strings.Join(byLabel[l], ","), r.Path, l, base, strings.TrimSuffix(r.Path, "/"))
 			rows++
 		}
 	}
@@ -112,7 +126,7 @@ func writeRoutes(w io.Writer, a *API, st *store.Store, u URLs) {
 		}
 	}
 	if len(others) > 0 {
-		fmt.Fprintf(w, "  %s\t%s\t\t\t\t%s/_aws/execute-api/%s/{stage}/...\n", a.LogicalID, strings.Join(others, ","), u.Base, a.ID)
+		fmt.Fprintf(w, "  %s\t%s\t(same routes)\t\t\t%s/_aws/execute-api/%s/{stage}/...\n", a.LogicalID, strings.Join(others, ","), u.Base, a.ID)
 	}
 }
 
@@ -151,4 +165,12 @@ func codeLabel(p *Plan, f *Function) string {
 		}
 	}
 	return label
+}
+
+// port is the port of a URL.
+func port(u string) string {
+	if i := strings.LastIndexByte(u, ':'); i >= 0 {
+		return u[i+1:]
+	}
+	return "80"
 }
