@@ -25,6 +25,7 @@ type seenRequest struct {
 	Query  string              `json:"query"`
 	Header map[string][]string `json:"header"`
 	Body   string              `json:"body"`
+	Raw    []byte              `json:"raw"` // the body's bytes (base64 in the JSON)
 }
 
 // newBackend starts the loopback HTTP backend of the integration tests:
@@ -39,7 +40,7 @@ func newBackend(t *testing.T) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/echo/", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		seen := seenRequest{Method: r.Method, Host: r.Host, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header, Body: string(body)}
+		seen := seenRequest{Method: r.Method, Host: r.Host, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header, Body: string(body), Raw: body}
 		w.Header().Set("Server", "backend/1.0")
 		w.Header().Set("X-Backend", "yes")
 		w.Header().Add("Set-Cookie", "a=1")
@@ -317,4 +318,59 @@ func TestHTTPCustom(t *testing.T) {
 			t.Errorf("WHEN_NO_TEMPLATES with a match: %q", s.Body)
 		}
 	})
+}
+
+func TestHTTPBinary(t *testing.T) {
+	backend := newBackend(t)
+	e := start(t)
+	api := newRestAPI(t, e.apigw(), "binary", "image/png", "application/octet-stream")
+	api.method("/img", "GET", httpIntegration(types.IntegrationTypeHttp, "GET", backend.URL+"/binary", nil))
+	api.response("/img", "GET", "200", nil, nil, map[string]string{"method.response.header.Content-Type": "integration.response.header.Content-Type"}, "")
+	api.method("/img-text", "GET", httpIntegration(types.IntegrationTypeHttp, "GET", backend.URL+"/binary", nil))
+	api.response("/img-text", "GET", "200", nil, map[string]string{"application/json": `{"data": "$input.body"}`}, nil, types.ContentHandlingStrategyConvertToText)
+	api.method("/proxy-img", "GET", httpIntegration(types.IntegrationTypeHttpProxy, "GET", backend.URL+"/binary", nil))
+	api.method("/up", "POST", httpIntegration(types.IntegrationTypeHttp, "POST", backend.URL+"/echo/up", nil))
+	api.response("/up", "POST", "200", nil, nil, nil, "")
+	upText := httpIntegration(types.IntegrationTypeHttp, "POST", backend.URL+"/echo/up", nil)
+	upText.ContentHandling = types.ContentHandlingStrategyConvertToText
+	upText.RequestTemplates = map[string]string{"application/octet-stream": `{"b64": "$input.body"}`}
+	api.method("/up-text", "POST", upText)
+	api.response("/up-text", "POST", "200", nil, nil, nil, "")
+	upBin := httpIntegration(types.IntegrationTypeHttp, "POST", backend.URL+"/echo/up", nil)
+	upBin.ContentHandling = types.ContentHandlingStrategyConvertToBinary
+	api.method("/up-bin", "POST", upBin)
+	api.response("/up-bin", "POST", "200", nil, nil, nil, "")
+	api.deploy("dev", nil)
+	base := e.invokeURL(api.ID, "dev")
+	b64 := "iVBORw0KGgoA//4="
+	for _, tt := range []struct {
+		name, path, accept string
+		body, contentType  string
+	}{
+		{"binary to a binary Accept", "/img", "image/png", string(pngBytes), "image/png"},
+		{"binary to a text Accept is base64", "/img", "application/json", b64, "image/png"},
+		{"CONVERT_TO_TEXT then the template", "/img-text", "image/png", `{"data": "` + b64 + `"}`, "application/json"},
+		{"HTTP_PROXY passes bytes through", "/proxy-img", "application/json", string(pngBytes), "image/png"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, "GET", base+tt.path, nil, "Accept: "+tt.accept)
+			if r.Status != 200 || r.Body != tt.body || r.Header.Get("Content-Type") != tt.contentType {
+				t.Errorf("got %d %q %q, want %q %q", r.Status, r.Body, r.Header.Get("Content-Type"), tt.body, tt.contentType)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name, path, contentType, body, want string
+	}{
+		{"binary request passes through", "/up", "image/png", string(pngBytes), string(pngBytes)},
+		{"CONVERT_TO_TEXT before the template", "/up-text", "application/octet-stream", string(pngBytes), `{"b64": "` + b64 + `"}`},
+		{"CONVERT_TO_BINARY of a text payload", "/up-bin", "text/plain", b64, string(pngBytes)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := decodeSeen(t, do(t, "POST", base+tt.path, strings.NewReader(tt.body), "Content-Type: "+tt.contentType))
+			if string(s.Raw) != tt.want {
+				t.Errorf("backend got %q, want %q", s.Raw, tt.want)
+			}
+		})
+	}
 }
