@@ -272,9 +272,26 @@ func TestHTTPCustom(t *testing.T) {
 	noMatch.RequestTemplates = map[string]string{"application/json": `{"templated": true}`}
 	api.method("/wnm", "POST", noMatch)
 	api.response("/wnm", "POST", "200", nil, nil, nil, "")
+	over := httpIntegration(types.IntegrationTypeHttp, "POST", backend.URL+"/echo/o/{p}", map[string]string{
+		"integration.request.path.p": "'mapped'", "integration.request.header.X-H1": "'mapped'"})
+	over.RequestTemplates = map[string]string{"application/json": `#set($context.requestOverride.path.p = "overridden")
+#set($context.requestOverride.header.X-H1 = "foo")
+#set($context.requestOverride.header.X-Multi = ["a", "b"])
+$input.json('$')`}
+	api.method("/override", "POST", over)
+	api.response("/override", "POST", "200", nil, map[string]string{"application/json": `#set($b = $input.path('$'))
+#set($context.responseOverride.status = 201)
+#set($context.responseOverride.header.X-Resp = "r")
+$b.path $b.header.get('X-H1') $b.header.get('X-Multi')`}, nil, "")
 	api.deploy("dev", map[string]string{"v": "stagevar"})
 	base := e.invokeURL(api.ID, "dev")
 
+	t.Run("request and response overrides", func(t *testing.T) {
+		r := do(t, "POST", base+"/override", strings.NewReader(`{}`), "Content-Type: application/json")
+		if r.Status != 201 || r.Body != `/echo/o/overridden ["foo"] ["a","b"]` || r.Header.Get("X-Resp") != "r" {
+			t.Errorf("got %d %s %v", r.Status, r.Body, r.Header)
+		}
+	})
 	t.Run("mapped request and response", func(t *testing.T) {
 		r := do(t, "POST", base+"/pets/7?q=search&other=dropped", strings.NewReader(`{"pet": {"name": "Rex", "tags": ["a", "b"]}}`),
 			"Content-Type: application/json", "X-Custom: not-forwarded")
