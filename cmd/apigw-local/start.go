@@ -27,6 +27,7 @@ type startOptions struct {
 	lambda                                       lambdaOptions
 	integrations                                 integrationOptions
 	project                                      projectOptions
+	openapi                                      []string
 }
 
 func startCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -51,6 +52,7 @@ at it with --endpoint-url or AWS_ENDPOINT_URL) and the execute-api endpoints of 
 	o.lambda.addFlags(f)
 	o.integrations.addFlags(f)
 	o.project.addFlags(f)
+	f.StringArrayVar(&o.openapi, "openapi", nil, "import an OpenAPI 3.0 or Swagger 2.0 file (JSON or YAML) at start (repeatable)")
 	return cmd
 }
 
@@ -70,6 +72,15 @@ func (o *startOptions) run(ctx context.Context, stdout, stderr io.Writer) error 
 	}
 	defer srv.Close()
 	if err := o.lambda.register(runner); err != nil {
+		return err
+	}
+	// --stage names the stage --openapi documents are deployed to, as it names a Serverless
+	// Framework project's stage.
+	openapiStage := o.project.stage
+	if openapiStage == "" {
+		openapiStage = "dev"
+	}
+	if err := loadOpenAPIFiles(srv.Store(), o.openapi, openapiStage, log); err != nil {
 		return err
 	}
 	proj, err := o.project.loadProject(ctx, srv, log, o.region, o.accountID)
