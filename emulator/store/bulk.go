@@ -291,12 +291,6 @@ func (s *Store) installAuthorizers(st, old *apiState, authorizers []*Authorizer)
 	return nil
 }
 
-// validVerb reports whether a method verb is one API Gateway accepts.
-func validVerb(verb string) bool {
-	switch verb {
-	case "GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY":
-		return true
-	}
 	return false
 }
 
@@ -379,7 +373,7 @@ func (s *Store) ensurePath(st *apiState, byPath, oldByPath map[string]*Resource,
 // validator names to ids.
 func (a *apiState) buildMethod(r *Resource, verb string, in *Method) (*Method, error) {
 	where := fmt.Sprintf("'%s' for resource at path '%s'", verb, r.Path)
-	if !validVerb(verb) {
+	if !IsHTTPMethod(verb) {
 		return nil, importError(fmt.Sprintf("Unable to put method '%s' on resource at path '%s'", verb, r.Path),
 			awserr.New(awserr.BadRequest, "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY"))
 	}
