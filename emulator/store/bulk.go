@@ -291,9 +291,6 @@ func (s *Store) installAuthorizers(st, old *apiState, authorizers []*Authorizer)
 	return nil
 }
 
-	return false
-}
-
 // installResources creates the definition's resources (and their missing parents) and puts
 // their methods.
 func (s *Store) installResources(st, old *apiState, resources []*Resource) error {
