@@ -11,6 +11,9 @@ import (
 // httpMethods are the verbs a REST API method may have.
 var httpMethods = []string{"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"}
 
+// IsHTTPMethod reports whether verb is one a REST API method may have (ANY included).
+func IsHTTPMethod(verb string) bool { return slices.Contains(httpMethods, verb) }
+
 // PutMethodInput is the body of PutMethod.
 type PutMethodInput struct {
 	AuthorizationType   string            `json:"authorizationType"`
