@@ -75,7 +75,9 @@ func newEnv(t *testing.T, access emulator.AccessConfig, handlers map[string]any)
 	return &env{url: hs.URL, srv: srv, clock: clk, c: c}
 }
 
-func (e *env) invokeURL(api, stage string) string { return e.url + "/_aws/execute-api/" + api + "/" + stage }
+func (e *env) invokeURL(api, stage string) string {
+	return e.url + "/_aws/execute-api/" + api + "/" + stage
+}
 
 // lambdaURI is the authorizer URI of a function.
 func lambdaURI(fn string) string {

@@ -121,7 +121,7 @@ func FuzzPatternMatch(f *testing.F) {
 }
 
 func FuzzParseEvaluate(f *testing.F) {
-	f.Add([]byte(doc(`[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"` + arn + `"}]`)), arn)
+	f.Add([]byte(doc(`[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"`+arn+`"}]`)), arn)
 	f.Add([]byte(`{"Statement":{"Effect":"Deny","NotAction":["*"],"NotResource":"*"}}`), "arn:aws:execute-api:r:1:a/s/GET/")
 	f.Add([]byte(`{"Statement":[{"Effect":"Allow","Action":"*","Resource":["*:*","arn:*:*:*:*:*"]}]}`), "::::::")
 	f.Fuzz(func(t *testing.T, d []byte, methodARN string) {
