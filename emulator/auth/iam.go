@@ -104,7 +104,7 @@ func LoadCredentials(path, account string) (*Credentials, error) {
 	var list []Credential
 	trimmed := bytes.TrimSpace(b)
 	switch {
-	case len(trimmed) > 0 && trimmed[0] == '[':
+	case len(trimmed) > 1 && trimmed[0] == '[' && bytes.ContainsAny(trimmed[1:2], "{] \t\r\n"):
 		err = json.Unmarshal(trimmed, &list)
 	case len(trimmed) > 0 && trimmed[0] == '{':
 		var doc struct {
