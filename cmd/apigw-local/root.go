@@ -23,7 +23,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(startCommand(stdout, stderr), versionCommand(stdout), invokeCommand(stdout, stderr), importCommand(stdout, stderr), exportCommand(stdout))
+	root.AddCommand(startCommand(stdout, stderr), versionCommand(stdout), invokeCommand(stdout, stderr), importCommand(stdout, stderr), exportCommand(stdout), tokenCommand(stdout))
 	err := root.ExecuteContext(ctx)
 	if errors.Is(err, errFunctionFailed) {
 		return exitError{code: 1}

@@ -26,6 +26,7 @@ type startOptions struct {
 	port                                         int
 	lambda                                       lambdaOptions
 	integrations                                 integrationOptions
+	access                                       accessOptions
 	project                                      projectOptions
 	openapi                                      []string
 }
@@ -51,6 +52,7 @@ at it with --endpoint-url or AWS_ENDPOINT_URL) and the execute-api endpoints of 
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	o.lambda.addFlags(f)
 	o.integrations.addFlags(f)
+	o.access.addFlags(f)
 	o.project.addFlags(f)
 	f.StringArrayVar(&o.openapi, "openapi", nil, "import an OpenAPI 3.0 or Swagger 2.0 file (JSON or YAML) at start (repeatable)")
 	return cmd
@@ -65,8 +67,12 @@ func (o *startOptions) run(ctx context.Context, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	access, err := o.access.config()
+	if err != nil {
+		return err
+	}
 	runner := lambdarunner.New(o.lambda.config(o.region, o.accountID, log))
-	srv, err := emulator.New(emulator.Config{Region: o.region, AccountID: o.accountID, Version: buildVersion(), Logger: log, Lambda: runner, Integrations: integrations})
+	srv, err := emulator.New(emulator.Config{Region: o.region, AccountID: o.accountID, Version: buildVersion(), Logger: log, Lambda: runner, Integrations: integrations, Access: access})
 	if err != nil {
 		return err
 	}
