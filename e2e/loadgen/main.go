@@ -39,8 +39,8 @@ type bench struct {
 
 var listenRE = regexp.MustCompile(`listening on (http://\S+)`)
 
-func startBinary(binary string) (*bench, time.Time, error) {
-	cmd := exec.Command(binary, "start", "--port", "0", "--log-level", "warn")
+func startBinary(binary string, args ...string) (*bench, time.Time, error) {
+	cmd := exec.Command(binary, append([]string{"start", "--port", "0", "--log-level", "warn"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, time.Time{}, err
@@ -152,6 +152,12 @@ func run(binary string, duration time.Duration, maxRequests int) error {
 			emu.RPS(), ms(emu.P50), ms(emu.P99), base.RPS(), ms(base.P50), ms(base.P99), 100*emu.RPS()/base.RPS(), ms(emu.P50-base.P50))
 	}
 	fmt.Println("targets: MOCK ≥ 50% of bare throughput at 50 connections; p50 within 0.2ms of bare at 1 connection")
+	if err := runIntegrations(ctx, binary, b.url, duration, maxRequests); err != nil {
+		return fmt.Errorf("integration scenarios: %w", err)
+	}
+	if err := runPlan(ctx, b.url); err != nil {
+		return err
+	}
 
 	rps, err := mgmtLoad(ctx, b.url, 4, duration)
 	if err != nil {
