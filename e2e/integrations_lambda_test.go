@@ -166,6 +166,8 @@ func TestLambdaProxyResponseContract(t *testing.T) {
 			map[string]string{"Test-Header": "value", "Header-Bool": "true"}},
 		{"null headers", `{"statusCode":200,"headers":null}`, "", 200, "", nil},
 		{"numeric string status", `{"statusCode":"201","body":"made"}`, "", 201, "made", nil},
+		{"no content drops the body", `{"statusCode":204,"body":"ignored"}`, "", 204, "", nil},
+		{"other status", `{"statusCode":418,"body":"teapot"}`, "", 418, "teapot", nil},
 		{"no status", `{"headers":{"test-header":"value"}}`, "", 200, "", map[string]string{"Test-Header": "value"}},
 		{"multi-value header", `{"statusCode":200,"multiValueHeaders":{"test-multi":["value1","value2"]}}`, "", 200, "",
 			map[string]string{"Test-Multi": "value1, value2"}},

@@ -351,14 +351,20 @@ func (h *Handler) writeResponse(w http.ResponseWriter, x *Exchange) {
 	if x.TraceID != "" && (typ == "AWS" || typ == "AWS_PROXY") {
 		hdr["X-Amzn-Trace-Id"] = []string{x.TraceID}
 	}
-	hdr["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
 	status := resp.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
+	body := resp.Body
+	if status < 200 || status == http.StatusNoContent || status == http.StatusNotModified {
+		// These statuses carry no body; what an integration returned with them is dropped.
+		body = nil
+	} else {
+		hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(status)
-	if x.Req.Method != http.MethodHead {
-		_, _ = w.Write(resp.Body)
+	if x.Req.Method != http.MethodHead && len(body) > 0 {
+		_, _ = w.Write(body)
 	}
 }
 
