@@ -156,15 +156,19 @@ func (a *Applier) replace(ctx context.Context, fc lambdarunner.FunctionConfig) e
 	if r, ok := any(a.t.Lambda).(replacer); ok {
 		return r.Replace(ctx, fc)
 	}
-	newScratch := a.t.NewScratchRunner
-	if newScratch == nil {
-		newScratch = func() *lambdarunner.Manager { return lambdarunner.New(lambdarunner.Config{}) }
-	}
-	scratch := newScratch()
-	err := scratch.Register(fc)
-	_ = scratch.Close(ctx)
-	if err != nil {
-		return err
+	if isNativeRuntime(fc.Runtime) {
+		// Build the new code aside (into the shared, content-keyed cache): a compile error
+		// keeps the old function, and the Register below finds the binary ready.
+		newScratch := a.t.NewScratchRunner
+		if newScratch == nil {
+			newScratch = func() *lambdarunner.Manager { return lambdarunner.New(lambdarunner.Config{}) }
+		}
+		scratch := newScratch()
+		err := scratch.Register(fc)
+		_ = scratch.Close(ctx)
+		if err != nil {
+			return err
+		}
 	}
 	var old *lambdarunner.FunctionConfig
 	for _, c := range a.t.Lambda.Functions() {

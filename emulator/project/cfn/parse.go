@@ -183,11 +183,29 @@ func (p *parser) normalise(file string, n *yaml.Node, depth, includeDepth int) (
 		p.t.origin[c] = file
 	}
 	if n.Kind == yaml.MappingNode {
+		// idx finds a key's position in c.Content, so big mappings stay linear.
+		idx := map[string]int{}
+		put := func(k, v *yaml.Node, override bool) {
+			if i, ok := idx[k.Value]; ok {
+				if override {
+					c.Content[i], c.Content[i+1] = k, v
+				}
+				return
+			}
+			idx[k.Value] = len(c.Content)
+			c.Content = append(c.Content, k, v)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Tag == "!!merge" {
-				if err := p.merge(file, c, v, depth, includeDepth); err != nil {
+				srcs, err := p.mergeSources(file, v, depth, includeDepth)
+				if err != nil {
 					return nil, err
+				}
+				for _, src := range srcs {
+					for j := 0; j+1 < len(src.Content); j += 2 {
+						put(src.Content[j], src.Content[j+1], false)
+					}
 				}
 				continue
 			}
@@ -197,8 +215,7 @@ func (p *parser) normalise(file string, n *yaml.Node, depth, includeDepth int) (
 			}
 			key := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: k.Value, Line: k.Line, Column: k.Column}
 			// An explicit key wins over one a merge key brought in, wherever it stands.
-			Delete(c, k.Value)
-			c.Content = append(c.Content, key, y)
+			put(key, y, true)
 		}
 	} else {
 		for _, x := range n.Content {
@@ -242,30 +259,25 @@ func (p *parser) normalise(file string, n *yaml.Node, depth, includeDepth int) (
 	return c, nil
 }
 
-// merge applies a YAML merge key: the pairs of a mapping (or a list of mappings) that the
-// mapping being built does not have yet.
-func (p *parser) merge(file string, c, src *yaml.Node, depth, includeDepth int) error {
+// mergeSources reads the value of a YAML merge key (<<): a mapping or a list of mappings,
+// whose pairs the mapping being built takes when it does not have them yet.
+func (p *parser) mergeSources(file string, src *yaml.Node, depth, includeDepth int) ([]*yaml.Node, error) {
 	m, err := p.normalise(file, src, depth+1, includeDepth)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var sources []*yaml.Node
 	switch m.Kind {
 	case yaml.MappingNode:
-		sources = []*yaml.Node{m}
+		return []*yaml.Node{m}, nil
 	case yaml.SequenceNode:
-		sources = m.Content
-	default:
-		return fmt.Errorf("%s:%d: a merge key (<<) takes a mapping or a list of mappings", file, src.Line)
-	}
-	for _, s := range sources {
-		for k, v := range Pairs(s) {
-			if Lookup(c, k) == nil {
-				c.Content = append(c.Content, NewString(k), v)
+		for _, s := range m.Content {
+			if s.Kind != yaml.MappingNode {
+				return nil, fmt.Errorf("%s:%d: a merge key (<<) takes a mapping or a list of mappings", file, src.Line)
 			}
 		}
+		return m.Content, nil
 	}
-	return nil
+	return nil, fmt.Errorf("%s:%d: a merge key (<<) takes a mapping or a list of mappings", file, src.Line)
 }
 
 // include replaces {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location":
