@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"context"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -198,4 +202,66 @@ func planOf(t *testing.T, c *apigateway.Client, keyID string) *string {
 		t.Fatalf("plans of %s: %+v %v", keyID, plans, err)
 	}
 	return plans.Items[0].Id
+}
+
+// TestPlanRateUnderLoad: a plan of 100 rps (burst 100) under 20 connections admits its
+// burst plus 100 per second and answers the rest 429.
+func TestPlanRateUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	e := start(t)
+	c := e.apigw()
+	api := accessAPI(t, c, "load", "")
+	api.put(accessMethod{path: "/limited", verb: "GET", keyRequired: true})
+	api.deploy("dev", nil)
+	value := strings.Repeat("l", 24)
+	keyInPlan(t, c, api.ID, "dev", value, &apigateway.CreateUsagePlanInput{Throttle: &types.ThrottleSettings{RateLimit: 100, BurstLimit: 100}})
+	url := e.invokeURL(api.ID, "dev") + "/limited"
+
+	const conns, duration = 20, 3 * time.Second
+	var mu sync.Mutex
+	var admitted, throttled, other int
+	var last time.Time
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	lctx, cancel := context.WithTimeout(ctx, duration)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; lctx.Err() == nil && n < 100000; n++ {
+				req, _ := http.NewRequestWithContext(lctx, "GET", url, nil)
+				req.Header.Set("x-api-key", value)
+				resp, err := client.Do(req)
+				if err != nil {
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mu.Lock()
+				switch resp.StatusCode {
+				case 200:
+					admitted++
+					last = time.Now()
+				case 429:
+					throttled++
+				default:
+					other++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	// A token bucket never admits more than burst + rate × time: that bound is strict. It
+	// admits less only when nobody asks while it is full, which a starved machine can cause
+	// (a scheduler stall of over a second), so the lower bound is loose.
+	want := 100 + 100*last.Sub(start).Seconds()
+	if float64(admitted) > 1.05*want+2 || float64(admitted) < 0.8*want || other > 0 || throttled == 0 {
+		t.Errorf("admitted %d (want %.0f, at most +5%%), 429: %d, other: %d", admitted, want, throttled, other)
+	}
+	t.Logf("admitted %d in %s (expected %.0f), %d answered 429", admitted, last.Sub(start).Round(time.Millisecond), want, throttled)
 }

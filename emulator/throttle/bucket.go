@@ -66,10 +66,9 @@ func (b *bucket) take(lim Limits, now time.Time) bool {
 func (b *bucket) refill(now time.Time, capacity int64) {
 	elapsed := now.Sub(b.last)
 	if elapsed <= 0 {
-		// A clock that goes back (a test's fake clock) earns nothing and moves the mark.
-		if elapsed < 0 {
-			b.last = now
-		}
+		// Concurrent requests read the clock in one order and reach the bucket in another:
+		// an earlier time earns nothing and never moves the mark back (moving it would
+		// count the same interval twice).
 		return
 	}
 	b.last = now
