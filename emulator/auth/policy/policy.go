@@ -31,6 +31,7 @@ const (
 	ExplicitDeny
 )
 
+// String names the decision.
 func (d Decision) String() string {
 	switch d {
 	case Allow:
@@ -61,6 +62,7 @@ type statement struct {
 // Resource (and a statement or list of statements for Statement).
 type stringOrList []string
 
+// UnmarshalJSON reads a string or a list of strings.
 func (s *stringOrList) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '[' {

@@ -65,6 +65,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns AWS's message.
 func (e *Error) Error() string { return e.Message }
 
 func fail(k Kind, msg string) *Error { return &Error{Kind: k, Message: msg} }
