@@ -79,8 +79,9 @@ func (l *Lambda) invokeProxy(ctx context.Context, x *dataplane.Exchange, _ *data
 	buf := l.bufs.Get().(*eventBuf)
 	buf.b = appendProxyEvent(buf.b[:0], x, buf.hs)
 	resp, err := l.runner.Invoke(ctx, &lambdarunner.InvokeRequest{FunctionName: fn, Payload: buf.b, TraceID: lambdaTraceID(x)})
-	// An invocation abandoned at the integration timeout may still read its payload.
-	if ctx.Err() == nil && cap(buf.b) <= maxPooledEvent {
+	// Only a finished, successful invocation is done with its payload: one abandoned at the
+	// integration timeout, or past the function's own timeout, may still be reading it.
+	if err == nil && resp.FunctionError == "" && ctx.Err() == nil && cap(buf.b) <= maxPooledEvent {
 		l.bufs.Put(buf)
 	}
 	if err != nil {
