@@ -68,6 +68,10 @@ func (p *UsagePlan) clone() *UsagePlan {
 	return &c
 }
 
+func (p *UsagePlan) hasStage(apiID, stage string) bool {
+	return slices.ContainsFunc(p.APIStages, func(st APIStage) bool { return st.APIID == apiID && st.Stage == stage })
+}
+
 // CreateUsagePlanInput is the body of CreateUsagePlan.
 type CreateUsagePlanInput struct {
 	Name        string            `json:"name"`
@@ -104,8 +108,9 @@ func errPlanStage(apiID, stage, planID string) error {
 	return awserr.New(awserr.NotFound, "Invalid API Stage {api: %s, stage: %s} specified for usageplan %s", apiID, stage, planID)
 }
 
-// validatePlanLocked checks a plan's settings and that its API stages exist.
-func (s *Store) validatePlanLocked(p *UsagePlan) error {
+// validatePlanLocked checks a plan's settings and that the API stages it adds exist
+// (stages already in old may have been deleted since, which must not block other edits).
+func (s *Store) validatePlanLocked(p, old *UsagePlan) error {
 	if strings.TrimSpace(p.Name) == "" {
 		return awserr.New(awserr.BadRequest, "Invalid usage plan name specified")
 	}
@@ -115,7 +120,7 @@ func (s *Store) validatePlanLocked(p *UsagePlan) error {
 			return awserr.New(awserr.BadRequest, "Invalid API Stage specified")
 		}
 		a, ok := s.apis[st.APIID]
-		if !ok || a.stages[st.Stage] == nil {
+		if (!ok || a.stages[st.Stage] == nil) && !(old != nil && old.hasStage(st.APIID, st.Stage)) {
 			return errPlanStage(st.APIID, st.Stage, p.ID)
 		}
 		if seen[st.APIID+":"+st.Stage] {
@@ -185,7 +190,7 @@ func (s *Store) CreateUsagePlan(in CreateUsagePlanInput) (*UsagePlan, error) {
 		p.APIStages = []APIStage{}
 	}
 	p.ID = s.newID(6, func(id string) bool { _, ok := s.keys.plans[id]; return ok })
-	if err := s.validatePlanLocked(p); err != nil {
+	if err := s.validatePlanLocked(p, nil); err != nil {
 		return nil, err
 	}
 	p.serial = s.seq.Add(1)
@@ -401,7 +406,7 @@ func (s *Store) UpdateUsagePlan(id string, ops []PatchOp) (*UsagePlan, error) {
 	if err := applyPatch(c, usagePlanRules, ops, "updateUsagePlanInput"); err != nil {
 		return nil, err
 	}
-	if err := s.validatePlanLocked(c); err != nil {
+	if err := s.validatePlanLocked(c, p); err != nil {
 		return nil, err
 	}
 	for keyID := range s.keys.planKeys[id] {

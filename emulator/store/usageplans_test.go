@@ -144,6 +144,14 @@ func TestUpdateUsagePlan(t *testing.T) {
 	}
 	_, err = f.s.UpdateUsagePlan("nope", nil)
 	wantErr(t, err, awserr.NotFound, "Invalid Usage Plan ID specified")
+
+	// A stage deleted after it joined the plan does not block other edits.
+	if err := f.s.DeleteStage(f.api.ID, "dev"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.UpdateUsagePlan(p.ID, []PatchOp{{Op: "replace", Path: "/name", Value: str("renamed")}}); err != nil {
+		t.Errorf("update after the plan's stage was deleted: %v", err)
+	}
 }
 
 var cmpIgnorePlanInternals = cmp.FilterPath(func(p cmp.Path) bool {
