@@ -40,6 +40,26 @@ func TestCustomisedGatewayResponses(t *testing.T) {
 	api.deploy("dev", map[string]string{"color": "teal"})
 	base := e.invokeURL(api.ID, "dev")
 
+	t.Run("GetGatewayResponses lists all 21 types", func(t *testing.T) {
+		out, err := c.GetGatewayResponses(ctx, &apigateway.GetGatewayResponsesInput{RestApiId: &api.ID, Limit: aws.Int32(500)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		custom := map[types.GatewayResponseType]bool{types.GatewayResponseTypeMissingAuthenticationToken: true,
+			types.GatewayResponseTypeDefault4xx: true, types.GatewayResponseTypeDefault5xx: true}
+		if len(out.Items) != 21 {
+			t.Errorf("%d types", len(out.Items))
+		}
+		for _, g := range out.Items {
+			if g.DefaultResponse == custom[g.ResponseType] {
+				t.Errorf("%s: defaultResponse %v", g.ResponseType, g.DefaultResponse)
+			}
+			if g.ResponseType == types.GatewayResponseTypeAccessDenied && aws.ToString(g.StatusCode) != "403" {
+				t.Errorf("ACCESS_DENIED status %v", aws.ToString(g.StatusCode))
+			}
+		}
+	})
+
 	t.Run("missing authentication token as a 404 with CORS", func(t *testing.T) {
 		r := do(t, "GET", base+"/nothing-here", nil)
 		if r.Status != 404 || r.Body != `{"error": "Missing Authentication Token", "type": "MISSING_AUTHENTICATION_TOKEN", "stage": "dev"}` {
