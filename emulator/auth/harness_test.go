@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/apigw-local/apigw-local/emulator"
 	"github.com/apigw-local/apigw-local/emulator/internal/mockapi"
@@ -283,6 +287,42 @@ func (e *env) keyInPlan(t *testing.T, api, value string) string {
 		t.Fatal(err)
 	}
 	return *k.Id
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// golden compares v, as indented JSON with the replacements made and the request id
+// blanked, with testdata/name (rewritten with -update).
+func golden(t *testing.T, name string, v map[string]any, replace map[string]string) {
+	t.Helper()
+	if rc, ok := v["requestContext"].(map[string]any); ok {
+		rc["requestId"] = "<requestId>"
+	}
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.String()
+	for from, to := range replace {
+		got = strings.ReplaceAll(got, from, to)
+	}
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
 }
 
 // asError is errors.As, for SDK error types.

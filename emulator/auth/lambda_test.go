@@ -157,6 +157,7 @@ func TestRequestAuthorizer(t *testing.T) {
 		t.Errorf("echo %v", got)
 	}
 	ev := rec.last()
+	golden(t, "request-event.golden.json", ev, map[string]string{a.ID: "<apiId>", strings.TrimPrefix(e.url, "http://"): "<host>"})
 	b, _ := json.Marshal(ev)
 	var event struct {
 		Type, MethodArn, Resource, Path, HTTPMethod string
