@@ -346,10 +346,11 @@ func (h *Handler) writeResponse(w http.ResponseWriter, x *Exchange) {
 	if !writeMethodResponseHeaders(hdr, resp.Header, typ) {
 		hdr["Content-Type"] = []string{"application/json"}
 	}
-	hdr["x-amzn-RequestId"] = []string{x.RequestID}
-	hdr["x-amz-apigw-id"] = []string{x.ExtendedRequestID}
+	vals := []string{x.RequestID, x.ExtendedRequestID, x.TraceID, ""} // one allocation for the header values
+	hdr["x-amzn-RequestId"] = vals[0:1:1]
+	hdr["x-amz-apigw-id"] = vals[1:2:2]
 	if x.TraceID != "" && (typ == "AWS" || typ == "AWS_PROXY") {
-		hdr["X-Amzn-Trace-Id"] = []string{x.TraceID}
+		hdr["X-Amzn-Trace-Id"] = vals[2:3:3]
 	}
 	status := resp.Status
 	if status == 0 {
@@ -360,7 +361,8 @@ func (h *Handler) writeResponse(w http.ResponseWriter, x *Exchange) {
 		// These statuses carry no body; what an integration returned with them is dropped.
 		body = nil
 	} else {
-		hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+		vals[3] = strconv.Itoa(len(body))
+		hdr["Content-Length"] = vals[3:4:4]
 	}
 	w.WriteHeader(status)
 	if x.Req.Method != http.MethodHead && len(body) > 0 {

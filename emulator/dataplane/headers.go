@@ -1,9 +1,9 @@
 package dataplane
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -35,18 +35,27 @@ const (
 // Transfer-Encoding is dropped. Non-proxy HTTP and AWS integrations remap a longer list
 // (reference/gateway-responses.md §3, LocalStack tables from TestApiGatewayHeaderRemapping).
 func responseHeaderRule(name string, nonProxy bool) remapKind {
-	switch strings.ToLower(name) {
-	case "transfer-encoding":
+	switch {
+	case foldIn(name, "transfer-encoding"):
 		return headerDrop
-	case "connection", "content-length", "date", "server":
+	case foldIn(name, "connection", "content-length", "date", "server"):
 		return headerRemap
-	case "authorization", "content-md5", "expect", "host", "max-forwards", "proxy-authenticate",
-		"trailer", "upgrade", "user-agent", "www-authenticate":
-		if nonProxy {
-			return headerRemap
-		}
+	case nonProxy && foldIn(name, "authorization", "content-md5", "expect", "host", "max-forwards",
+		"proxy-authenticate", "trailer", "upgrade", "user-agent", "www-authenticate"):
+		return headerRemap
 	}
 	return headerKeep
+}
+
+// foldIn reports whether name equals one of the lower-case names, ignoring case, without
+// allocating.
+func foldIn(name string, lower ...string) bool {
+	for _, l := range lower {
+		if len(l) == len(name) && strings.EqualFold(l, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeMethodResponseHeaders copies the method response headers to w, remapping reserved
@@ -93,7 +102,8 @@ func newTraceID(now time.Time, clientHeader string) string {
 	}
 	var b [4 + 12]byte
 	binary.BigEndian.PutUint32(b[:4], uint32(now.Unix()))
-	_, _ = rand.Read(b[4:])
+	binary.BigEndian.PutUint64(b[4:12], rand.Uint64())
+	binary.BigEndian.PutUint32(b[12:], rand.Uint32())
 	var out [len("Root=1-") + 8 + 1 + 24]byte
 	n := copy(out[:], "Root=1-")
 	hex.Encode(out[n:], b[:4])
