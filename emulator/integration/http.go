@@ -77,15 +77,11 @@ func (h *HTTP) Invoke(ctx context.Context, x *dataplane.Exchange, req *dataplane
 	if err != nil {
 		return nil, dataplane.ErrInternal(err)
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, raw, bytes.NewReader(req.Body))
+	if err != nil || (hreq.URL.Scheme != "http" && hreq.URL.Scheme != "https") || hreq.URL.Host == "" {
 		return nil, dataplane.ErrInternal(fmt.Errorf("integration URI %q (from %s) is not an http(s) URL", raw, it.URI))
 	}
-	u.RawQuery = integrationQuery(u.RawQuery, x, req, it.Proxy)
-	hreq, err := http.NewRequestWithContext(ctx, req.Method, u.String(), bytes.NewReader(req.Body))
-	if err != nil {
-		return nil, dataplane.ErrInternal(fmt.Errorf("integration request: %w", err))
-	}
+	hreq.URL.RawQuery = integrationQuery(hreq.URL.RawQuery, x, req, it.Proxy)
 	if len(req.Body) == 0 {
 		hreq.Body, hreq.ContentLength = http.NoBody, 0
 	}
