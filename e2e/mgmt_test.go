@@ -260,7 +260,7 @@ func TestManagementErrors(t *testing.T) {
 		{"unknown deployment", "GET", "/restapis/" + id + "/deployments/nope", "", 404, "NotFoundException", "Invalid Deployment identifier specified"},
 		{"bad patch op", "PATCH", "/restapis/" + id, `{"patchOperations":[{"op":"frob","path":"/name"}]}`, 400, "ValidationException", "1 validation error detected: Value 'frob' at 'updateRestApiInput.patchOperations.1.member.op'"},
 		{"bad patch path", "PATCH", "/restapis/" + id, `{"patchOperations":[{"op":"replace","path":"/nope","value":"x"}]}`, 400, "BadRequestException", "Invalid patch path /nope"},
-		{"not implemented", "POST", "/usageplans", `{"name":"p"}`, 501, "NotImplementedException", "The operation CreateUsagePlan is not implemented by apigw-local yet"},
+		{"not implemented", "POST", "/clientcertificates", `{"description":"c"}`, 501, "NotImplementedException", "The operation GenerateClientCertificate is not implemented by apigw-local yet"},
 		{"v2 not implemented", "GET", "/v2/apis", "", 501, "NotImplementedException", "The apigatewayv2 API"},
 	}
 	for _, tt := range tests {
