@@ -7,7 +7,6 @@ import (
 
 // eval computes the value of an expression node.
 func (s *state) eval(n Node) Value {
-	s.step(n)
 	switch n := n.(type) {
 	case *RefNode:
 		return s.evalRef(n)
@@ -125,7 +124,6 @@ func (s *state) access(a Node, v Value) Value {
 // too); logical and comparison operators give their result; any other
 // literal or arithmetic is false.
 func (s *state) truth(n Node) bool {
-	s.step(n)
 	switch n := n.(type) {
 	case *RefNode:
 		v := s.evalRef(n)

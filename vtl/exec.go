@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"sync"
 )
 
 // Limits bound one render so that no template can hang or exhaust memory.
@@ -73,22 +74,47 @@ type MeteredEnv interface {
 // Render appends the output of t to dst. It is safe to call concurrently:
 // all render state lives in the call. Errors carry name:line:col.
 func (t *Template) Render(dst []byte, env Env, lim Limits) (out []byte, err error) {
-	s := &state{t: t, out: dst, env: env, lim: lim.withDefaults()}
-	s.vars = make([]slot, len(t.names))
+	// A #define block keeps a pointer to its render, so only renders of
+	// templates without one reuse their state.
+	var s *state
+	if t.hasDefine {
+		s = new(state)
+	} else {
+		s = statePool.Get().(*state)
+		defer s.release()
+	}
+	s.t, s.out, s.env, s.lim = t, dst, env, lim.withDefaults()
+	if cap(s.vars) >= len(t.names) {
+		s.vars = s.vars[:len(t.names)]
+	} else {
+		s.vars = make([]Value, len(t.names))
+	}
+	for i := range s.vars {
+		s.vars[i] = Value{kind: kindUnset}
+	}
 	s.args = s.argBuf[:0]
 	if me, ok := env.(MeteredEnv); ok {
 		me.SetMeter(s)
 	}
 	defer s.recover(&err)
+	s.work(t.root, t.rootCost)
 	s.walk(t.root)
 	out = s.out
 	s.out = nil
 	return out, nil
 }
 
-type slot struct {
-	v   Value
-	set bool
+var statePool = sync.Pool{New: func() any { return new(state) }}
+
+// release resets the state and returns it to the pool. Fields are reset
+// one by one: assigning a whole state would run the write barrier over all
+// of it.
+func (s *state) release() {
+	clear(s.vars)
+	s.vars = s.vars[:0]
+	s.t, s.out, s.env, s.brk = nil, nil, nil, nil
+	s.steps, s.mem, s.depth, s.loops, s.ctl = 0, 0, 0, 0, ctlNone
+	statePool.Put(s)
 }
 
 type ctl uint8
@@ -104,7 +130,7 @@ type state struct {
 	out    []byte
 	env    Env
 	lim    Limits
-	vars   []slot
+	vars   []Value // kindUnset until read from env or set
 	steps  int
 	mem    int
 	depth  int
@@ -196,27 +222,25 @@ func (s *state) checkOutput(n Node) {
 	}
 }
 
+// lookup reads variable i. It is small enough to inline; a variable read
+// for the first time comes from the Env.
 func (s *state) lookup(i int) Value {
-	v := &s.vars[i]
-	if !v.set {
-		v.set = true
-		if s.env != nil {
-			v.v = s.env.Lookup(s.t.names[i])
-		}
+	if v := s.vars[i]; v.kind != kindUnset {
+		return v
 	}
-	return v.v
+	return s.lookupEnv(i)
 }
 
-func (s *state) setVar(i int, v Value) { s.vars[i] = slot{v, true} }
-
-func (s *state) slotOf(name string) int {
-	for i, n := range s.t.names {
-		if n == name {
-			return i
-		}
+func (s *state) lookupEnv(i int) Value {
+	v := Null
+	if s.env != nil {
+		v = s.env.Lookup(s.t.names[i])
 	}
-	return -1
+	s.vars[i] = v
+	return v
 }
+
+func (s *state) setVar(i int, v Value) { s.vars[i] = v }
 
 func (s *state) walk(list *ListNode) {
 	for _, n := range list.Nodes {
@@ -227,8 +251,9 @@ func (s *state) walk(list *ListNode) {
 	}
 }
 
+// exec runs one statement. The work budget is charged per list walked (see
+// cost), not per node.
 func (s *state) exec(n Node) {
-	s.step(n)
 	switch n := n.(type) {
 	case *TextNode:
 		s.out = append(s.out, n.Out...)
@@ -336,6 +361,7 @@ func (s *state) renderBlock(n Node, b *block) {
 		return
 	}
 	s.enter(n)
+	s.work(n, b.node.cost)
 	s.walk(b.node.Body)
 	s.depth--
 	if s.ctl == ctlBreak && s.brk == nil {
@@ -375,6 +401,7 @@ func (s *state) renderString(n *StringNode) string {
 		defer func() { s.out = nil }()
 	}
 	s.enter(n)
+	s.work(n, n.cost)
 	start := len(s.out)
 	s.walk(n.Interp)
 	s.depth--

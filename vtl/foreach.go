@@ -50,7 +50,7 @@ func (s *state) execForeach(n *ForeachNode) {
 		if it.mod() != mod {
 			s.errorf(n, "java.util.ConcurrentModificationException: collection changed inside #foreach")
 		}
-		s.step(n)
+		s.work(n, n.cost)
 		v := it.at(i)
 		hasNext := i+1 < it.len()
 		sc.index, sc.hasNext = i, hasNext

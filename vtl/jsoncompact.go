@@ -12,9 +12,11 @@ import (
 // false, leaving dst unchanged, when it cannot do so in one pass (invalid
 // JSON, a repeated key, an escaped key, very deep nesting); callers then
 // parse and serialise.
+//
+// Text that needs no rewriting is copied in runs, so an already compact
+// payload costs little more than one copy.
 func AppendCompactJSON(dst []byte, src string) ([]byte, bool) {
-	var keyBuf [64]span
-	c := compactor{s: src, dst: dst, keys: keyBuf[:0]}
+	c := compactor{s: src, dst: dst}
 	c.space()
 	if !c.value(0) {
 		return dst, false
@@ -23,27 +25,61 @@ func AppendCompactJSON(dst []byte, src string) ([]byte, bool) {
 	if c.i != len(c.s) {
 		return dst, false
 	}
+	c.flush(c.i)
 	return c.dst, true
 }
 
-type span struct{ start, end int }
+// span is a key in the source; fp summarises it so that most different
+// keys compare unequal without comparing the strings.
+type span struct {
+	start, end int
+	fp         uint64
+}
+
+func fingerprint(k string) uint64 {
+	fp := uint64(len(k))
+	if len(k) > 0 {
+		fp |= uint64(k[0])<<8 | uint64(k[len(k)-1])<<16 | uint64(k[len(k)/2])<<24
+	}
+	return fp
+}
 
 type compactor struct {
 	s    string
 	i    int
+	last int // start of the source not yet copied to dst
 	dst  []byte
-	keys []span // keys of the objects being written, innermost last
+	// keys of the objects being written, innermost last; more than fit send
+	// the caller to the slow path.
+	keys  [128]span
+	nkeys int
 }
 
+// flush copies the pending source up to end.
+func (c *compactor) flush(end int) {
+	c.dst = append(c.dst, c.s[c.last:end]...)
+	c.last = end
+}
+
+func isJSONSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// space skips whitespace, leaving it out of the output. It is small enough
+// to inline; skipSpace does the work.
 func (c *compactor) space() {
-	for c.i < len(c.s) {
-		switch c.s[c.i] {
-		case ' ', '\t', '\n', '\r':
-			c.i++
-		default:
-			return
-		}
+	if c.i < len(c.s) && c.s[c.i] <= ' ' {
+		c.skipSpace()
 	}
+}
+
+func (c *compactor) skipSpace() {
+	if !isJSONSpace(c.s[c.i]) {
+		return
+	}
+	c.flush(c.i)
+	for c.i < len(c.s) && isJSONSpace(c.s[c.i]) {
+		c.i++
+	}
+	c.last = c.i
 }
 
 func (c *compactor) value(depth int) bool {
@@ -55,11 +91,9 @@ func (c *compactor) value(depth int) bool {
 		return c.object(depth)
 	case ch == '[':
 		c.i++
-		c.dst = append(c.dst, '[')
 		c.space()
 		if c.i < len(c.s) && c.s[c.i] == ']' {
 			c.i++
-			c.dst = append(c.dst, ']')
 			return true
 		}
 		for {
@@ -74,10 +108,8 @@ func (c *compactor) value(depth int) bool {
 			switch c.s[c.i] {
 			case ',':
 				c.i++
-				c.dst = append(c.dst, ',')
 			case ']':
 				c.i++
-				c.dst = append(c.dst, ']')
 				return true
 			default:
 				return false
@@ -89,9 +121,8 @@ func (c *compactor) value(depth int) bool {
 		return c.number()
 	}
 	for _, w := range [...]string{"true", "false", "null"} {
-		if len(c.s)-c.i >= len(w) && c.s[c.i:c.i+len(w)] == w {
+		if strings.HasPrefix(c.s[c.i:], w) {
 			c.i += len(w)
-			c.dst = append(c.dst, w...)
 			return true
 		}
 	}
@@ -100,16 +131,14 @@ func (c *compactor) value(depth int) bool {
 
 func (c *compactor) object(depth int) bool {
 	c.i++
-	c.dst = append(c.dst, '{')
 	c.space()
 	if c.i < len(c.s) && c.s[c.i] == '}' {
 		c.i++
-		c.dst = append(c.dst, '}')
 		return true
 	}
-	mark := len(c.keys)
+	mark := c.nkeys
 	ok := c.members(depth, mark)
-	c.keys = c.keys[:mark]
+	c.nkeys = mark
 	return ok
 }
 
@@ -120,24 +149,27 @@ func (c *compactor) members(depth, mark int) bool {
 			return false
 		}
 		start := c.i
-		if !c.skipString() {
+		end, special := scanJSONString(c.s, start)
+		if end < 0 {
 			return false
 		}
-		key := span{start + 1, c.i - 1}
-		if strings.IndexByte(c.s[key.start:key.end], '\\') >= 0 {
+		k := c.s[start+1 : end-1]
+		if special && strings.IndexByte(k, '\\') >= 0 {
 			return false
 		}
-		for _, o := range c.keys[mark:] {
-			if c.s[o.start:o.end] == c.s[key.start:key.end] {
+		key := span{start + 1, end - 1, fingerprint(k)}
+		for _, o := range c.keys[mark:c.nkeys] {
+			if o.fp == key.fp && c.s[o.start:o.end] == k {
 				return false
 			}
 		}
-		if len(c.keys)-mark > 256 {
+		if c.nkeys == len(c.keys) {
 			return false
 		}
-		c.keys = append(c.keys, key)
-		c.i = start
-		if !c.str() {
+		c.keys[c.nkeys] = key
+		c.nkeys++
+		c.i = end
+		if special && !c.rewriteString(start, end) {
 			return false
 		}
 		c.space()
@@ -145,7 +177,6 @@ func (c *compactor) members(depth, mark int) bool {
 			return false
 		}
 		c.i++
-		c.dst = append(c.dst, ':')
 		c.space()
 		if !c.value(depth + 1) {
 			return false
@@ -157,10 +188,8 @@ func (c *compactor) members(depth, mark int) bool {
 		switch c.s[c.i] {
 		case ',':
 			c.i++
-			c.dst = append(c.dst, ',')
 		case '}':
 			c.i++
-			c.dst = append(c.dst, '}')
 			return true
 		default:
 			return false
@@ -168,68 +197,98 @@ func (c *compactor) members(depth, mark int) bool {
 	}
 }
 
-// skipString moves past the string literal at c.i, checking it.
-func (c *compactor) skipString() bool {
-	c.i++
-	for c.i < len(c.s) {
-		switch ch := c.s[c.i]; {
-		case ch == '"':
-			c.i++
-			return true
-		case ch == '\\':
-			c.i += 2
-		case ch < 0x20:
-			return false
-		default:
-			c.i++
-		}
+// jsonStringSpecial marks the bytes that end a plain run inside a string:
+// the quote, the backslash, control characters and non-ASCII.
+var jsonStringSpecial = func() (t [256]bool) {
+	for b := range 256 {
+		t[b] = b == '"' || b == '\\' || b < 0x20 || b >= 0x7f
 	}
-	return false
-}
+	return t
+}()
 
-// str rewrites the string literal at c.i.
-func (c *compactor) str() bool {
-	start := c.i
-	i := start + 1
-	plain, escaped := true, false
-	for ; i < len(c.s); i++ {
-		b := c.s[i]
-		if b == '"' {
+// scanJSONString finds the end of the string literal at i. special reports
+// a backslash or a byte at or above 0x7f inside; end is -1 when the literal
+// is malformed (unterminated, or a raw control character).
+func scanJSONString(s string, i int) (end int, special bool) {
+	i++
+	// Skip eight plain bytes at a time: none is '"', '\\', below 0x20 or
+	// at or above 0x7f.
+	for i+8 <= len(s) {
+		t := s[i : i+8] // one bounds check; the compiler loads the word at once
+		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		if swarSpecial(x) {
 			break
 		}
+		i += 8
+	}
+	for ; i < len(s); i++ {
+		b := s[i]
+		if !jsonStringSpecial[b] {
+			continue
+		}
 		switch {
+		case b == '"':
+			return i + 1, special
 		case b == '\\':
-			escaped = true
+			special = true
 			i++
 		case b < 0x20:
-			return false
-		case b >= 0x7f:
-			plain = false
+			return -1, false
+		default:
+			special = true
 		}
 	}
-	if i >= len(c.s) {
+	return -1, false
+}
+
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// swarSpecial reports whether any of the eight bytes in x is '"', '\\',
+// below 0x20 or at or above 0x7f.
+func swarSpecial(x uint64) bool {
+	q := x ^ ('"' * swarOnes)  // zero bytes where x has '"'
+	b := x ^ ('\\' * swarOnes) // zero bytes where x has '\\'
+	return ((q-swarOnes)&^q|(b-swarOnes)&^b|(x-0x20*swarOnes)&^x|(x+swarOnes|x))&swarHigh != 0
+}
+
+// str checks the string literal at c.i and rewrites it if json-smart would
+// write it differently.
+func (c *compactor) str() bool {
+	start := c.i
+	end, special := scanJSONString(c.s, start)
+	if end < 0 {
 		return false
 	}
-	c.i = i + 1
-	switch {
-	case escaped:
+	c.i = end
+	return !special || c.rewriteString(start, end)
+}
+
+// rewriteString writes the literal s[start:end] as json-smart would.
+func (c *compactor) rewriteString(start, end int) bool {
+	raw := c.s[start+1 : end-1]
+	var text string
+	if strings.IndexByte(raw, '\\') >= 0 {
 		d := jsonDecoder{s: c.s, i: start}
-		str, err := d.str()
+		s, err := d.str()
 		if err != nil {
 			return false
 		}
-		c.dst = java.AppendJSONString(c.dst, str, false)
-	case plain:
-		c.dst = append(c.dst, c.s[start:c.i]...)
-	default:
-		c.dst = java.AppendJSONString(c.dst, c.s[start+1:i], false)
+		text = s
+	} else {
+		text = raw
 	}
+	c.flush(start)
+	c.dst = java.AppendJSONString(c.dst, text, false)
+	c.last = end
 	return true
 }
 
 func (c *compactor) number() bool {
 	if end, ok := canonicalNumber(c.s, c.i); ok {
-		c.dst = append(c.dst, c.s[c.i:end]...)
 		c.i = end
 		return true
 	}
@@ -240,20 +299,16 @@ func (c *compactor) number() bool {
 		return false
 	}
 	c.i = d.i
-	text := c.s[start:c.i]
-	if v.kind != KindFloat {
-		if text == "-0" {
-			c.dst = append(c.dst, '0')
-		} else {
-			c.dst = append(c.dst, text...)
-		}
-		return true
-	}
-	if v.s != "" {
+	c.flush(start)
+	switch {
+	case v.kind != KindFloat:
+		c.dst = appendJava(c.dst, v, 0)
+	case v.s != "":
 		c.dst = append(c.dst, v.s...)
-		return true
+	default:
+		c.dst = appendJSON(c.dst, v, false, 0)
 	}
-	c.dst = appendJSON(c.dst, v, false, 0)
+	c.last = c.i
 	return true
 }
 

@@ -222,6 +222,7 @@ type ForeachNode struct {
 	Close string
 	Body  *ListNode
 	End   string
+	cost  int // work charged per iteration
 }
 
 func (n *ForeachNode) writeTo(sb *strings.Builder) {
@@ -244,6 +245,7 @@ type DefineNode struct {
 	Close string
 	Body  *ListNode
 	End   string
+	cost  int // work charged per rendering
 }
 
 func (n *DefineNode) writeTo(sb *strings.Builder) {
@@ -302,6 +304,7 @@ type StringNode struct {
 	Raw    string
 	Text   string
 	Interp *ListNode
+	cost   int // work charged per interpolation
 }
 
 func (n *StringNode) writeTo(sb *strings.Builder) { sb.WriteString(n.Raw) }

@@ -23,6 +23,8 @@ type Template struct {
 	names []string // variable names by slot
 
 	slotCount, slotHasNext, slotForeach int // $velocityCount, $velocityHasNext, $foreach; -1 if unused
+	hasDefine                           bool
+	rootCost                            int
 }
 
 // Parse parses src. Errors carry name:line:col.
@@ -31,6 +33,7 @@ func Parse(name, src string) (t *Template, err error) {
 	p := &parser{t: t, src: src, lex: newLexer(src), slots: map[string]int{}}
 	defer p.recover(&err)
 	t.root = p.parse()
+	t.rootCost = setCosts(t.root)
 	t.names = p.names
 	t.slotCount, t.slotHasNext, t.slotForeach = p.find("velocityCount"), p.find("velocityHasNext"), p.find("foreach")
 	return t, nil

@@ -107,6 +107,7 @@ func (p *parser) directive(head item) Node {
 			p.errorf(head.pos, "#define wants a reference")
 		}
 		body := p.blockEnd(head)
+		p.t.hasDefine = true
 		return &DefineNode{NodeType: NodeDefine, Pos: p.pos(head), Head: head.val, Var: v,
 			Close: closing.val, Body: body.Body, End: body.End}
 	case "break":

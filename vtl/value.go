@@ -26,6 +26,8 @@ const (
 	KindObject               // a host object such as $input or $util
 	KindScope                // $foreach
 	KindBlock                // a #define block
+
+	kindUnset Kind = 255 // a variable slot not yet read or set
 )
 
 var kindNames = [...]string{"null", "Boolean", "Integer", "Double", "BigInteger", "String", "List", "Map",
@@ -379,6 +381,20 @@ func (v Value) AsNumber() (float64, bool) {
 
 // NewTrackedMap returns an empty map that reports changes to tr.
 func NewTrackedMap(n int, tr *Tracker) *Map { return &Map{ents: make([]entry, 0, n), tr: tr} }
+
+// Reset empties the map and makes room for n entries, so that a host can
+// reuse it for another render.
+func (m *Map) Reset(n int) {
+	clear(m.ents)
+	if cap(m.ents) < n {
+		m.ents = make([]entry, 0, n)
+	} else {
+		m.ents = m.ents[:0]
+	}
+	m.index = nil
+	m.mod++
+	m.tr = nil
+}
 
 // KeySet returns the map's keySet() view.
 func (m *Map) KeySet() Value { return Value{kind: KindKeySet, ref: m} }

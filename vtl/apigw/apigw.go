@@ -85,7 +85,10 @@ type Param struct{ Name, Value string }
 // Request is everything one render sees. Slices keep the order the data
 // plane gives (iteration order of $input.params() maps follows it).
 type Request struct {
-	Body           []byte  // $input.body ("{}" when empty), $input.json, $input.path
+	// Body is the payload: $input.body ("{}" when empty), $input.json,
+	// $input.path. Render reads it in place, so it must not change while
+	// Render runs; nothing returned refers to it.
+	Body           []byte
 	Path           []Param // $input.params().path
 	QueryString    []Param // $input.params().querystring (single value per name)
 	Header         []Param // $input.params().header
@@ -166,6 +169,7 @@ func (t *Template) Render(req *Request) (res *Result, err error) {
 		req = &Request{}
 	}
 	e := newEnv(t, req)
+	defer e.release()
 	hint := t.hint.Load()
 	out, err := t.t.Render(make([]byte, 0, hint+hint/8+64), e, vtl.Limits{MaxIterations: MaxIterations})
 	if err != nil {

@@ -74,13 +74,10 @@ func (o *contextObj) Property(name string) (vtl.Value, error) {
 	case "operationName":
 		return str(c.OperationName), nil
 	case "identity":
-		o.ident.c = c
 		return vtl.ObjectValue(&o.ident), nil
 	case "authorizer":
-		o.auth.o = o
 		return vtl.ObjectValue(&o.auth), nil
 	case "error":
-		o.errObj.c = c
 		return vtl.ObjectValue(&o.errObj), nil
 	case "requestOverride":
 		return vtl.ObjectValue(o.e.ovr.request()), nil
@@ -209,7 +206,6 @@ type authorizerObj struct{ o *contextObj }
 func (a *authorizerObj) Property(name string) (vtl.Value, error) {
 	c := a.o.e.ctx
 	if name == "claims" {
-		a.o.claims.c = c
 		return vtl.ObjectValue(&a.o.claims), nil
 	}
 	for _, p := range c.Authorizer {
@@ -476,9 +472,9 @@ func (s *overrideState) result() *Overrides {
 				for j := range vs {
 					vs[j] = text(l.At(j))
 				}
-				o.RequestHeader[hm.Key(i)] = vs
+				o.RequestHeader[strings.Clone(hm.Key(i))] = vs
 			} else {
-				o.RequestHeader[hm.Key(i)] = []string{text(v)}
+				o.RequestHeader[strings.Clone(hm.Key(i))] = []string{text(v)}
 			}
 		}
 		o.RequestPath = stringMap(s.req.maps["path"].m)
@@ -496,19 +492,20 @@ func (s *overrideState) result() *Overrides {
 				if o.ResponseOther == nil {
 					o.ResponseOther = map[string]string{}
 				}
-				o.ResponseOther[k] = text(other.ValueAt(i))
+				o.ResponseOther[strings.Clone(k)] = text(other.ValueAt(i))
 			}
 		}
 	}
 	return o
 }
 
-// text is a value as a template renders it.
+// text is a value as a template renders it, copied so that it does not
+// share memory with the request.
 func text(v vtl.Value) string {
 	if v.IsNull() {
 		return ""
 	}
-	return v.String()
+	return strings.Clone(v.String())
 }
 
 func stringMap(m *vtl.Map) map[string]string {
@@ -521,7 +518,7 @@ func stringMap(m *vtl.Map) map[string]string {
 		if out == nil {
 			out = map[string]string{}
 		}
-		out[m.Key(i)] = text(v)
+		out[strings.Clone(m.Key(i))] = text(v)
 	}
 	return out
 }

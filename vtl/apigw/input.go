@@ -3,6 +3,8 @@ package apigw
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"unsafe"
 
 	"github.com/apigw-local/apigw-local/vtl"
 	"github.com/apigw-local/apigw-local/vtl/jsonpath"
@@ -20,18 +22,25 @@ type env struct {
 	ctxObj contextObj
 	ovr    overrideState
 
-	body       string
+	body       string // a view of Request.Body, which must not change during Render
 	bodyLoaded bool
 	doc        vtl.Value
 	docErr     error
 	docLoaded  bool
 	tracker    vtl.Tracker
 
-	params   *vtl.Map
-	stage    *vtl.Map
-	rootJSON *string // $input.json('$'), which depends only on the payload
-	meter    vtl.Meter
+	// maps for $input.params() and $stageVariables, reused across renders
+	pathMap, queryMap, headerMap, paramsMap, stageMap vtl.Map
+	haveParams, haveStage                             bool
+
+	rootJSON     string // $input.json('$'), which depends only on the payload
+	haveRootJSON bool
+	meter        vtl.Meter
 }
+
+// envPool recycles render environments: nothing a render returns refers to
+// one (results hold copies).
+var envPool = sync.Pool{New: func() any { return new(env) }}
 
 // SetMeter implements vtl.MeteredEnv.
 func (e *env) SetMeter(m vtl.Meter) { e.meter = m }
@@ -47,15 +56,40 @@ func (e *env) charge(n int) error {
 var emptyContext Context
 
 func newEnv(t *Template, req *Request) *env {
-	e := &env{t: t, req: req, ctx: req.Context}
+	e := envPool.Get().(*env)
+	e.t, e.req, e.ctx = t, req, req.Context
 	if e.ctx == nil {
 		e.ctx = &emptyContext
 	}
-	e.input.e = e
-	e.util.e = e
-	e.ctxObj.e = e
-	e.ovr.e = e
+	if e.input.e == nil { // first use: point the objects back at the env
+		e.input.e, e.util.e, e.ctxObj.e, e.ovr.e = e, e, e, e
+		e.ctxObj.auth.o = &e.ctxObj
+	}
+	e.ctxObj.ident.c, e.ctxObj.claims.c, e.ctxObj.errObj.c = e.ctx, e.ctx, e.ctx
 	return e
+}
+
+// release resets the environment, field by field, and returns it to the
+// pool.
+func (e *env) release() {
+	if e.haveParams {
+		e.pathMap.Reset(0)
+		e.queryMap.Reset(0)
+		e.headerMap.Reset(0)
+		e.paramsMap.Reset(0)
+	}
+	if e.haveStage {
+		e.stageMap.Reset(0)
+	}
+	e.t, e.req, e.ctx, e.meter, e.docErr = nil, nil, nil, nil, nil
+	e.body, e.rootJSON, e.doc = "", "", vtl.Null
+	e.bodyLoaded, e.docLoaded, e.haveParams, e.haveStage, e.haveRootJSON = false, false, false, false, false
+	e.tracker = vtl.Tracker{}
+	e.ctxObj.extra = nil
+	if e.ovr.req != nil || e.ovr.resp != nil || e.ovr.set != nil {
+		e.ovr = overrideState{e: e}
+	}
+	envPool.Put(e)
 }
 
 // Lookup implements vtl.Env.
@@ -68,27 +102,29 @@ func (e *env) Lookup(name string) vtl.Value {
 	case "context":
 		return vtl.ObjectValue(&e.ctxObj)
 	case "stageVariables":
-		if e.stage == nil {
-			e.stage = paramMap(e.req.StageVariables)
+		if !e.haveStage {
+			e.haveStage = true
+			fillMap(&e.stageMap, e.req.StageVariables)
 		}
-		return vtl.MapValue(e.stage)
+		return vtl.MapValue(&e.stageMap)
 	}
 	return vtl.Null
 }
 
-func paramMap(ps []Param) *vtl.Map {
-	m := vtl.NewMap(len(ps))
+func fillMap(m *vtl.Map, ps []Param) {
+	m.Reset(len(ps))
 	for _, p := range ps {
 		m.Put(p.Name, vtl.String(p.Value))
 	}
-	return m
 }
 
 // bodyText is $input.body: the payload, or "{}" when it is empty.
 func (e *env) bodyText() string {
 	if !e.bodyLoaded {
 		e.bodyLoaded = true
-		e.body = string(e.req.Body)
+		// A view, not a copy: Request.Body does not change during Render,
+		// and nothing derived from it outlives the render uncopied.
+		e.body = unsafe.String(unsafe.SliceData(e.req.Body), len(e.req.Body))
 		if e.body == "" {
 			e.body = "{}"
 		}
@@ -173,17 +209,17 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 		}
 		if name == "json" && p == "$" {
 			// The whole payload: rewrite it in one pass when possible.
-			if e.rootJSON != nil {
-				return vtl.String(*e.rootJSON), nil
+			if e.haveRootJSON {
+				return vtl.String(e.rootJSON), nil
 			}
 			body := e.bodyText()
 			if err := e.charge(len(body)); err != nil {
 				return vtl.Null, err
 			}
-			if out, ok := vtl.AppendCompactJSON(make([]byte, 0, len(body)), body); ok {
-				s := string(out)
-				e.rootJSON = &s
-				return vtl.String(s), nil
+			if out, ok := vtl.AppendCompactJSON(make([]byte, 0, len(body)), body); ok && len(out) > 0 {
+				// out is never written again, so the string can share it.
+				e.rootJSON, e.haveRootJSON = unsafe.String(&out[0], len(out)), true
+				return vtl.String(e.rootJSON), nil
 			}
 		}
 		v, found, err := e.eval(p)
@@ -204,13 +240,17 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	case "params":
 		switch len(args) {
 		case 0:
-			if e.params == nil {
-				e.params = vtl.NewMap(3)
-				e.params.Put("path", vtl.MapValue(paramMap(e.req.Path)))
-				e.params.Put("querystring", vtl.MapValue(paramMap(e.req.QueryString)))
-				e.params.Put("header", vtl.MapValue(paramMap(e.req.Header)))
+			if !e.haveParams {
+				e.haveParams = true
+				fillMap(&e.pathMap, e.req.Path)
+				fillMap(&e.queryMap, e.req.QueryString)
+				fillMap(&e.headerMap, e.req.Header)
+				e.paramsMap.Reset(3)
+				e.paramsMap.Put("path", vtl.MapValue(&e.pathMap))
+				e.paramsMap.Put("querystring", vtl.MapValue(&e.queryMap))
+				e.paramsMap.Put("header", vtl.MapValue(&e.headerMap))
 			}
-			return vtl.MapValue(e.params), nil
+			return vtl.MapValue(&e.paramsMap), nil
 		case 1:
 			n, ok := args[0].AsString()
 			if !ok {

@@ -60,53 +60,66 @@ func (u *utilObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 
 const hexDigits = "0123456789ABCDEF"
 
+// jsEscape marks the bytes EscapeJavaScript rewrites.
+var jsEscape = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < 0x20 || c > 0x7f || c == '"' || c == '\'' || c == '\\' || c == '/'
+	}
+	return t
+}()
+
 // EscapeJavaScript escapes s as Apache Commons Lang 2's
 // StringEscapeUtils.escapeJavaScript does: \" \' \\ \/ \b \f \n \r \t, other
 // control characters and every non-ASCII UTF-16 unit as \uXXXX (upper-case
 // hex).
 func EscapeJavaScript(s string) string {
 	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7f || c == '"' || c == '\'' || c == '\\' || c == '/' {
-			break
-		}
+	for i < len(s) && !jsEscape[s[i]] {
+		i++
 	}
 	if i == len(s) {
 		return s
 	}
 	b := make([]byte, 0, len(s)+16)
-	b = append(b, s[:i]...)
-	for _, r := range s[i:] {
+	for {
+		b = append(b, s[:i]...)
+		s = s[i:]
+		if s == "" {
+			return string(b)
+		}
+		c := s[0]
+		size := 1
 		switch {
-		case r >= 0x10000:
-			r1, r2 := utf16Pair(r)
-			b = appendU(b, r1)
-			b = appendU(b, r2)
-		case r > 0x7f:
-			b = appendU(b, r)
-		case r < 0x20:
-			switch r {
-			case '\b':
-				b = append(b, `\b`...)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\t':
-				b = append(b, `\t`...)
-			case '\f':
-				b = append(b, `\f`...)
-			case '\r':
-				b = append(b, `\r`...)
-			default:
+		case c >= 0x80:
+			r, n := utf8.DecodeRuneInString(s)
+			size = n
+			if r >= 0x10000 {
+				r1, r2 := utf16Pair(r)
+				b = appendU(appendU(b, r1), r2)
+			} else {
 				b = appendU(b, r)
 			}
-		case r == '\'' || r == '"' || r == '\\' || r == '/':
-			b = append(b, '\\', byte(r))
-		default:
-			b = append(b, byte(r))
+		case c == '\b':
+			b = append(b, `\b`...)
+		case c == '\n':
+			b = append(b, `\n`...)
+		case c == '\t':
+			b = append(b, `\t`...)
+		case c == '\f':
+			b = append(b, `\f`...)
+		case c == '\r':
+			b = append(b, `\r`...)
+		case c < 0x20:
+			b = appendU(b, rune(c))
+		default: // ' " \ /
+			b = append(b, '\\', c)
+		}
+		s = s[size:]
+		i = 0
+		for i < len(s) && !jsEscape[s[i]] {
+			i++
 		}
 	}
-	return string(b)
 }
 
 func utf16Pair(r rune) (rune, rune) {
