@@ -36,6 +36,7 @@ type AWSConfig struct {
 	Transport http.RoundTripper
 	// Lambda runs Lambda invocation URIs (lambda:path/2015-03-31/functions/.../invocations).
 	Lambda *Lambda
+	// Logger receives the missing-endpoint warning; nil discards it.
 	Logger *slog.Logger
 	// Now is the signing clock; nil means time.Now.
 	Now func() time.Time
