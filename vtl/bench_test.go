@@ -73,6 +73,20 @@ func BenchmarkPassthrough(b *testing.B) {
 	})
 }
 
+// BenchmarkPassthroughNoBody is BenchmarkPassthrough with an empty payload:
+// the cost of the template without the JSON rewrite.
+func BenchmarkPassthroughNoBody(b *testing.B) {
+	tmpl, req := loadPassthrough(b)
+	r := *req
+	r.Body = nil
+	b.ReportAllocs()
+	loop(b, func() {
+		if _, err := tmpl.Render(&r); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
 // loop runs f b.N times and reports cpu-ns/op besides the usual figures.
 func loop(b *testing.B, f func()) {
 	n := 0

@@ -18,6 +18,8 @@
 //     JSONArray.toString does.
 //   - $input.params(name) looks in path, then querystring, then header
 //     parameters, with exact, case-sensitive names, and gives "" when absent.
+//     When the data plane passes a name twice the later value wins, in the
+//     maps of $input.params() and in $input.params(name) alike.
 //   - $util functions given a non-string argument use its toString; given
 //     null they return null (rendered as nothing). base64Decode accepts
 //     missing padding and ignores whitespace; other bad input fails.

@@ -151,20 +151,29 @@ func decodeInput(data []byte, req *Request) error {
 	return nil
 }
 
-// decodeParams reads a JSON object into ordered parameters; values that are
-// not strings keep their JSON text.
+// decodeParams reads a JSON object into parameters in order, repeated
+// names included; values that are not strings keep their JSON text.
 func decodeParams(b []byte) ([]Param, error) {
-	v, err := jsonpath.ParseJSON(b)
-	if err != nil {
-		return nil, err
-	}
-	o, ok := v.(*jsonpath.Object)
-	if !ok {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, fmt.Errorf("want an object")
 	}
-	ps := make([]Param, len(o.Keys))
-	for i, k := range o.Keys {
-		ps[i] = Param{k, jsonpath.Render(o.Values[i])}
+	var ps []Param
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		v, err := jsonpath.ParseJSON(raw)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, Param{k.(string), jsonpath.Render(v)})
 	}
 	return ps, nil
 }

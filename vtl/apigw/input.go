@@ -256,10 +256,11 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 			if !ok {
 				return vtl.Null, nil
 			}
-			for _, ps := range [][]Param{e.req.Path, e.req.QueryString, e.req.Header} {
-				for _, p := range ps {
-					if p.Name == n {
-						return vtl.String(p.Value), nil
+			// The last value of a repeated name wins, as in the maps.
+			for _, ps := range [...][]Param{e.req.Path, e.req.QueryString, e.req.Header} {
+				for i := len(ps) - 1; i >= 0; i-- {
+					if ps[i].Name == n {
+						return vtl.String(ps[i].Value), nil
 					}
 				}
 			}
