@@ -11,7 +11,8 @@
 //     bare text so); a broken JSON object or array fails the render.
 //   - $input.json of a path that matches nothing is "" (LocalStack's
 //     observed behaviour); of a JSON null it is "null". Objects are written
-//     compactly ({"a":1}) in document order; strings escape control
+//     compactly ({"a":1}, as console captures of the passthrough template
+//     show) in document order; strings escape control
 //     characters, U+007F–U+009F and U+2000–U+20FF as \uXXXX (json-smart).
 //     A list printed by a template (a JSON array from $input.path) is written
 //     the same way but also escapes '/' as "\/", as json-smart's
@@ -32,6 +33,10 @@
 //     responseOverride.status counts only as an integer 100–599 (a string of
 //     digits is accepted too).
 //   - Templates over 300 KiB are rejected by Compile.
+//
+// The "Method Request passthrough" template renders byte for byte as in
+// captured console test invocations (testdata/golden/reference), which
+// confirms the Velocity 1.7 whitespace rules package vtl implements.
 //
 // See package vtl for the language itself.
 package apigw
