@@ -28,7 +28,7 @@ func (o *accessOptions) addFlags(f *pflag.FlagSet) {
 		"the keys of a Cognito user pool: 'POOL_ID=FILE' or 'POOL_ID=https://.../jwks.json' (repeatable); pools without one trust 'apigw-local token'")
 	f.StringVar(&o.iamCredentials, "iam-credentials", "",
 		"IAM credentials for AWS_IAM methods: a JSON list or ~/.aws/credentials file (default: any access key, secret key 'test')")
-	f.StringVar(&o.accountThrottle, "account-throttle", "10000:5000", "the account's throttle, RATE:BURST (requests per second, bucket size)")
+	f.StringVar(&o.accountThrottle, "account-throttle", "10000:5000", "the account's throttle, RATE:BURST (requests per second, bucket size; -1:-1 for none)")
 }
 
 // config turns the flags into the emulator's access configuration.
