@@ -22,7 +22,7 @@ func testExchange() *dataplane.Exchange {
 	return &dataplane.Exchange{Req: r, Start: time.Date(2020, 3, 4, 19, 15, 17, 0, time.UTC), RequestID: "id-1", ExtendedRequestID: "ext=",
 		APIID: "abc", AccountID: "000000000000", Stage: &store.LiveStage{Name: "dev"}, Deployment: d, Resource: res,
 		Method: &dataplane.Method{Method: &store.Method{OperationName: "listPets"}, Resource: res},
-		Path: "/pets", ContextPath: "/dev/pets", DomainName: "abc.execute-api.localhost", SourceIP: "192.0.2.1", TraceID: "Root=1-a-b"}
+		Path:   "/pets", ContextPath: "/dev/pets", DomainName: "abc.execute-api.localhost", SourceIP: "192.0.2.1", TraceID: "Root=1-a-b"}
 }
 
 func TestProxyEventIdentityAndAuthorizer(t *testing.T) {
