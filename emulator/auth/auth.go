@@ -10,8 +10,11 @@
 // that does not allow the call, 500 AUTHORIZER_CONFIGURATION_ERROR {"message":null} for an
 // authorizer that fails or answers nonsense, and the IAM errors of reference/auth.md §3.
 //
-// Known differences from AWS: resource policies are not evaluated; IAM callers are not
-// checked for execute-api:Invoke permission (a valid signature is enough); Cognito results
+// A REST API's resource policy is evaluated with each kind of authorization (package
+// policy parses it).
+//
+// Known differences from AWS: IAM callers are not checked for execute-api:Invoke
+// permission by their own policies (a valid signature is enough); Cognito results
 // are verified on every request rather than cached; an authorizer's "Unauthorized" answer
 // is not cached; concurrent misses of the authorizer cache each invoke the function.
 package auth
@@ -80,14 +83,34 @@ func New(cfg Config) (*Authorizer, error) {
 // Step authorizes a routed request by its method's authorizationType: NONE passes,
 // AWS_IAM checks the SigV4 signature, CUSTOM runs the Lambda authorizer, and
 // COGNITO_USER_POOLS verifies the user pool token.
+//
+// A resource policy on the API is applied with each (resource.go).
 func (a *Authorizer) Step(x *dataplane.Exchange) error {
+	rp, err := a.resourcePolicy(x.Deployment.Snapshot)
+	if err != nil {
+		return dataplane.ErrInternal(err)
+	}
 	switch x.Method.AuthorizationType {
 	case "AWS_IAM":
-		return a.iam(x)
+		if err := a.iam(x); err != nil || rp == nil {
+			return err
+		}
+		return iamResource(x, rp)
 	case "CUSTOM":
-		return a.custom(x)
+		if rp != nil {
+			if err := refuseDeny(x, rp); err != nil {
+				return err
+			}
+		}
+		return a.custom(x, rp)
 	case "COGNITO_USER_POOLS":
-		return a.userPool(x)
+		if err := a.userPool(x); err != nil || rp == nil {
+			return err
+		}
+		return requireAllow(x, rp)
+	}
+	if rp != nil {
+		return requireAllow(x, rp)
 	}
 	return nil
 }

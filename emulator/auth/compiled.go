@@ -11,6 +11,7 @@ import (
 	"weak"
 
 	"github.com/apigw-local/apigw-local/emulator/auth/cognito"
+	"github.com/apigw-local/apigw-local/emulator/auth/policy"
 	"github.com/apigw-local/apigw-local/emulator/store"
 )
 
@@ -146,6 +147,9 @@ func compileAuthorizer(au *store.Authorizer) *compiledAuthorizer {
 // compiledDeployment holds the compiled authorizers of one deployment.
 type compiledDeployment struct {
 	authorizers map[string]*compiledAuthorizer
+	// policy is the API's resource policy (nil: none), policyErr why it cannot be used.
+	policy    *policy.ResourcePolicy
+	policyErr error
 }
 
 // compiledCache compiles each deployment's authorizers once, on first use, and forgets
@@ -154,7 +158,7 @@ type compiledCache struct {
 	m sync.Map // weak.Pointer[store.Snapshot] → *compiledDeployment
 }
 
-func (c *compiledCache) get(snap *store.Snapshot, log *slog.Logger) *compiledDeployment {
+func (c *compiledCache) get(snap *store.Snapshot, log *slog.Logger, region, account string) *compiledDeployment {
 	key := weak.Make(snap)
 	if v, ok := c.m.Load(key); ok {
 		return v.(*compiledDeployment)
@@ -167,6 +171,14 @@ func (c *compiledCache) get(snap *store.Snapshot, log *slog.Logger) *compiledDep
 		}
 		cd.authorizers[id] = ca
 	}
+	if doc := snap.API.Policy; doc != "" {
+		cd.policy, cd.policyErr = parseResourcePolicy(doc, policy.Target{Region: region, Account: account, APIID: snap.API.ID})
+		if cd.policyErr != nil {
+			log.Warn("resource policy cannot be used; requests fail with 500", "api", snap.API.ID, "deployment", snap.DeploymentID, "err", cd.policyErr)
+		} else if u := cd.policy.Unsupported(); len(u) > 0 {
+			log.Warn("resource policy statements with these condition operators never apply in the emulator", "api", snap.API.ID, "operators", u)
+		}
+	}
 	if v, loaded := c.m.LoadOrStore(key, cd); loaded {
 		return v.(*compiledDeployment)
 	}
@@ -176,7 +188,7 @@ func (c *compiledCache) get(snap *store.Snapshot, log *slog.Logger) *compiledDep
 
 // authorizerOf returns the compiled authorizer of a method, or a configuration error.
 func (a *Authorizer) authorizerOf(snap *store.Snapshot, id string) (*compiledAuthorizer, error) {
-	ca := a.compiled.get(snap, a.log).authorizers[id]
+	ca := a.compiled.get(snap, a.log, a.store.Region(), a.store.AccountID()).authorizers[id]
 	if ca == nil {
 		return nil, fmt.Errorf("authorizer %q is not in deployment %s", id, snap.DeploymentID)
 	}

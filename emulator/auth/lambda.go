@@ -30,8 +30,9 @@ type decision struct {
 	latency  int64
 }
 
-// custom runs a method's Lambda authorizer (authorizationType CUSTOM).
-func (a *Authorizer) custom(x *dataplane.Exchange) error {
+// custom runs a method's Lambda authorizer (authorizationType CUSTOM). With a resource
+// policy (rp), a call the authorizer's policy does not cover passes when rp allows it.
+func (a *Authorizer) custom(x *dataplane.Exchange, rp *policy.ResourcePolicy) error {
 	ca, err := a.authorizerOf(x.Deployment.Snapshot, x.Method.AuthorizerID)
 	if err != nil {
 		return ErrConfiguration(err)
@@ -67,7 +68,9 @@ func (a *Authorizer) custom(x *dataplane.Exchange) error {
 	case policy.ExplicitDeny:
 		return ErrAccessDenied(true)
 	case policy.ImplicitDeny:
-		return ErrAccessDenied(false)
+		if rp == nil || rp.Evaluate(methodARN, caller(x)) != policy.Allow {
+			return ErrAccessDenied(false)
+		}
 	}
 	x.Authorizer = &dataplane.AuthorizerResult{PrincipalID: d.principalID, Context: d.context, IntegrationLatency: d.latency}
 	if x.Deployment.Snapshot.API.APIKeySource == "AUTHORIZER" {

@@ -40,12 +40,16 @@ type API struct {
 	resources map[string]string // path → resource id
 }
 
-// New creates a REST API; apiKeySource is HEADER or AUTHORIZER ("" for the default).
-func New(t testing.TB, c *apigateway.Client, name, apiKeySource string) *API {
+// New creates a REST API; apiKeySource is HEADER or AUTHORIZER ("" for the default);
+// opts may set more of the input (a resource policy ...).
+func New(t testing.TB, c *apigateway.Client, name, apiKeySource string, opts ...func(*apigateway.CreateRestApiInput)) *API {
 	t.Helper()
 	in := &apigateway.CreateRestApiInput{Name: aws.String(name)}
 	if apiKeySource != "" {
 		in.ApiKeySource = types.ApiKeySourceType(apiKeySource)
+	}
+	for _, o := range opts {
+		o(in)
 	}
 	out, err := c.CreateRestApi(context.Background(), in)
 	if err != nil {
