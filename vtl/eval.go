@@ -110,8 +110,7 @@ func (s *state) access(a Node, v Value) Value {
 		}
 		args := s.args[base:]
 		res := s.call(a, v, a.Name, args)
-		clear(s.args[base:])
-		s.args = s.args[:base]
+		s.args = s.args[:base] // stale values above base are overwritten by later calls
 		return res
 	case *IndexNode:
 		return s.index(a, v, s.eval(a.Arg))

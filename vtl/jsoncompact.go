@@ -61,6 +61,13 @@ func (c *compactor) flush(end int) {
 	c.last = end
 }
 
+// le64 loads eight bytes of a string as a little-endian word.
+func le64(t string) uint64 {
+	t = t[:8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+}
+
 func isJSONSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
 
 // space skips whitespace, leaving it out of the output. It is small enough
@@ -214,10 +221,7 @@ func scanJSONString(s string, i int) (end int, special bool) {
 	// Skip eight plain bytes at a time: none is '"', '\\', below 0x20 or
 	// at or above 0x7f.
 	for i+8 <= len(s) {
-		t := s[i : i+8] // one bounds check; the compiler loads the word at once
-		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-		if swarSpecial(x) {
+		if swarSpecial(le64(s[i:])) {
 			break
 		}
 		i += 8

@@ -185,3 +185,27 @@ func TestBase64Decode(t *testing.T) {
 		t.Error("Base64Decode accepted $")
 	}
 }
+
+// TestResultsDoNotShareMemory checks that what Render returns stays intact
+// when the request buffer and the pooled render state are reused.
+func TestResultsDoNotShareMemory(t *testing.T) {
+	tmpl, err := Compile("t", `#set($context.responseOverride.header.j = $input.json('$'))#set($context.responseOverride.header.b = $input.path('$.b'))$input.json('$')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"b": "first"}`)
+	first, err := tmpl.Render(&Request{Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(body, `{"b": "xxxxx"}`)
+	for range 3 {
+		if _, err := tmpl.Render(&Request{Body: []byte(`{"b": "other value that is longer"}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{"j": `{"b":"first"}`, "b": "first"}
+	if diff := cmp.Diff(want, first.Overrides.ResponseHeader); diff != "" || string(first.Body) != `{"b":"first"}` {
+		t.Errorf("first result changed: body %q, headers (-want +got):\n%s", first.Body, diff)
+	}
+}

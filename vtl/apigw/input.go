@@ -35,6 +35,7 @@ type env struct {
 
 	rootJSON     string // $input.json('$'), which depends only on the payload
 	haveRootJSON bool
+	jsonBuf      []byte // holds rootJSON; reused by the next render, so nothing returned may share it
 	meter        vtl.Meter
 }
 
@@ -82,6 +83,9 @@ func (e *env) release() {
 		e.stageMap.Reset(0)
 	}
 	e.t, e.req, e.ctx, e.meter, e.docErr = nil, nil, nil, nil, nil
+	if cap(e.jsonBuf) > 1<<20 {
+		e.jsonBuf = nil // do not keep a large payload's buffer around
+	}
 	e.body, e.rootJSON, e.doc = "", "", vtl.Null
 	e.bodyLoaded, e.docLoaded, e.haveParams, e.haveStage, e.haveRootJSON = false, false, false, false, false
 	e.tracker = vtl.Tracker{}
@@ -216,8 +220,10 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 			if err := e.charge(len(body)); err != nil {
 				return vtl.Null, err
 			}
-			if out, ok := vtl.AppendCompactJSON(make([]byte, 0, len(body)), body); ok && len(out) > 0 {
-				// out is never written again, so the string can share it.
+			if out, ok := vtl.AppendCompactJSON(e.jsonBuf[:0], body); ok && len(out) > 0 {
+				// The string shares the buffer, which is not written again
+				// during this render.
+				e.jsonBuf = out
 				e.rootJSON, e.haveRootJSON = unsafe.String(&out[0], len(out)), true
 				return vtl.String(e.rootJSON), nil
 			}
