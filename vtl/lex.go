@@ -522,8 +522,12 @@ func lexExpr(l *lexer) stateFn {
 		return l.pop()
 	case m.kind == modeIndex:
 		if isLetter(c) {
-			if w := scanWord(s, p); w == "true" || w == "false" {
-				l.emit(itemTrue+itemType(b2i(w == "false")), p, p+len(w))
+			switch w := scanWord(s, p); w {
+			case "true":
+				l.emit(itemTrue, p, p+len(w))
+				return lexExpr
+			case "false":
+				l.emit(itemFalse, p, p+len(w))
 				return lexExpr
 			}
 		}
@@ -571,13 +575,6 @@ func lexExpr(l *lexer) stateFn {
 		return l.errorf(p, "unexpected %q", string(c))
 	}
 	return lexExpr
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 var wordOps = map[string]itemType{

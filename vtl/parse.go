@@ -127,8 +127,6 @@ func (p *parser) next() item {
 	return it
 }
 
-func (p *parser) backup() { p.peekCount++ }
-
 func (p *parser) peek() item {
 	if p.peekCount > 0 {
 		return p.token[p.peekCount-1]
