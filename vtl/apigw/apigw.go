@@ -160,8 +160,10 @@ type Overrides struct {
 
 // Result is the output of a render.
 type Result struct {
-	Body      []byte
-	Overrides *Overrides // nil if the template set none
+	Body []byte
+	// Overrides is nil if the template set none; otherwise it holds all the
+	// overrides of the request so far, those from Request.Overrides included.
+	Overrides *Overrides
 }
 
 // Render renders the template for one request. It never panics; errors
