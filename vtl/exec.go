@@ -65,7 +65,8 @@ type Meter interface {
 	Charge(units int) error
 }
 
-// MeteredEnv is an Env that wants the render's Meter before the render starts.
+// MeteredEnv is an Env that wants the render's Meter before the render
+// starts. The Meter is valid only until Render returns.
 type MeteredEnv interface {
 	Env
 	SetMeter(Meter)
