@@ -305,7 +305,9 @@ func (h *Handler) invoke(x *Exchange, b Backend, it *Integration, req *Integrati
 	defer cancel()
 	res, err := b.Invoke(ctx, x, req)
 	if ctx.Err() == context.DeadlineExceeded && (err != nil || res == nil) || errors.Is(err, context.DeadlineExceeded) {
-		return nil, ErrIntegrationTimeout()
+		ge := ErrIntegrationTimeout()
+		ge.Cause = fmt.Errorf("the %s integration did not answer within timeoutInMillis %d", it.Type, it.Timeout.Milliseconds())
+		return nil, ge
 	}
 	if err == nil && res == nil {
 		return nil, ErrInternal(fmt.Errorf("%s backend returned no result", it.Type))
