@@ -154,7 +154,8 @@ func runIntegrations(ctx context.Context, binary, binaryURL string, duration tim
 	// Lambda proxy through a binary that runs a Go function over the Runtime API.
 	_, file, _, _ := runtime.Caller(0)
 	code := filepath.Join(filepath.Dir(file), "testdata", "benchfn")
-	b, _, err := startBinary(binary, "--function", "name=benchfn,runtime=provided.al2023,handler=bootstrap,code="+code+",timeout=10")
+	b, _, err := startBinary(binary, "--account-throttle", "-1:-1",
+		"--function", "name=benchfn,runtime=provided.al2023,handler=bootstrap,code="+code+",timeout=10")
 	if err != nil {
 		return err
 	}
