@@ -28,9 +28,6 @@ type AccessConfig struct {
 	// AccountThrottle is the account-level limit of the data plane; nil is AWS's default,
 	// 10,000 requests per second with a burst of 5,000.
 	AccountThrottle *throttle.Limits
-
-	// state is the running access control, built once by (*Server).access.
-	state *accessState
 }
 
 // accessState is the access control of one Server.
@@ -42,8 +39,8 @@ type accessState struct {
 
 // access returns the server's access control, building it on first use.
 func (s *Server) access() (*accessState, error) {
-	if st := s.cfg.Access.state; st != nil {
-		return st, nil
+	if s.accessState != nil {
+		return s.accessState, nil
 	}
 	cfg := s.cfg.Access
 	verifier, err := cognito.New(cognito.Config{JWKS: cfg.JWKS, Now: s.cfg.Clock.Now})
@@ -72,7 +69,7 @@ func (s *Server) access() (*accessState, error) {
 		keys:    apikeys.NewChecker(s.store),
 		limiter: throttle.New(throttle.Config{Store: s.store, Clock: s.cfg.Clock, Account: cfg.AccountThrottle}),
 	}
-	s.cfg.Access.state = st
+	s.accessState = st
 	return st, nil
 }
 
@@ -95,6 +92,14 @@ func (s *Server) accessRoutes(r *mux.Router, h mgmt.Helpers) {
 	}
 	apikeys.Routes(r, h, s.store, st.limiter.Quotas(), s.cfg.Clock)
 	st.auth.Routes(r, h)
+}
+
+// resetAccess forgets throttle buckets, quota counts and cached authorizer decisions.
+func (s *Server) resetAccess() {
+	if st := s.accessState; st != nil {
+		st.limiter.Reset()
+		st.auth.Reset()
+	}
 }
 
 // accessInternalRoutes registers access-control endpoints under /_apigw-local/: the local

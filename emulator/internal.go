@@ -34,11 +34,11 @@ func (s *Server) internalRoutes() http.Handler {
 		h.Counts.Functions = len(s.lambda.Functions())
 		writeJSON(w, http.StatusOK, h)
 	})
-	// Reset drops every API, deployment and stage. Registered functions are configuration,
-	// not API state, and stay.
+	// Reset drops every API, deployment, stage, API key and usage plan, throttle and quota
+	// counts and cached authorizer decisions. Registered functions are configuration, not
+	// API state, and stay.
 	mux.HandleFunc("POST /_apigw-local/reset", func(w http.ResponseWriter, _ *http.Request) {
-		s.store.Reset()
-		s.log.Info("state reset")
+		s.Reset()
 		writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
 	})
 	s.accessInternalRoutes(mux)

@@ -56,6 +56,8 @@ type Server struct {
 	lambdaAPI http.Handler
 	ids       requestid.Source
 	started   time.Time
+	// accessState is the running access control, built once by (*Server).access.
+	accessState *accessState
 }
 
 // New builds an emulator. It does not listen: serve Handler() on a listener of your choice.
@@ -127,6 +129,15 @@ func (s *Server) Store() *store.Store { return s.store }
 
 // Lambda is the emulator's function runner.
 func (s *Server) Lambda() *lambdarunner.Manager { return s.lambda }
+
+// Reset drops every API, deployment, stage, API key and usage plan, with throttle and quota
+// counts and cached authorizer decisions, as POST /_apigw-local/reset does. Registered
+// functions stay.
+func (s *Server) Reset() {
+	s.store.Reset()
+	s.resetAccess()
+	s.log.Info("state reset")
+}
 
 // Close stops every function environment. The caller shuts its HTTP server down first.
 func (s *Server) Close() error {

@@ -85,6 +85,9 @@ func New(cfg Config) (*Authorizer, error) {
 // COGNITO_USER_POOLS verifies the user pool token.
 //
 // A resource policy on the API is applied with each (resource.go).
+// Reset forgets every cached authorizer decision (POST /_apigw-local/reset).
+func (a *Authorizer) Reset() { a.cache.reset() }
+
 func (a *Authorizer) Step(x *dataplane.Exchange) error {
 	rp, err := a.resourcePolicy(x.Deployment.Snapshot)
 	if err != nil {

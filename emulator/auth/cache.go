@@ -82,6 +82,13 @@ func (c *resultCache) put(key cacheKey, identity string, d *decision, expires ti
 	e.m[identity] = cached{d: d, expires: expires}
 }
 
+// reset drops every cached decision.
+func (c *resultCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = nil
+}
+
 // flush drops every cached decision of one stage (FlushStageAuthorizersCache).
 func (c *resultCache) flush(api, stage string) {
 	c.mu.Lock()

@@ -79,6 +79,14 @@ func WithSeed(seed uint64) Option {
 // WithLogger sends the emulator's log to l (by default it is discarded).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.cfg.Logger = l } }
 
+// WithAccess configures access control: Cognito JWKS, IAM credentials, the account throttle.
+func WithAccess(cfg emulator.AccessConfig) Option { return func(o *options) { o.cfg.Access = cfg } }
+
+// WithIntegrations configures the integration backends (AWS service endpoints).
+func WithIntegrations(cfg emulator.IntegrationConfig) Option {
+	return func(o *options) { o.cfg.Integrations = cfg }
+}
+
 // WithRegion sets the region the emulator reports.
 func WithRegion(region string) Option { return func(o *options) { o.cfg.Region = region } }
 
@@ -148,5 +156,6 @@ func (e *Emulator) InvokeURL(apiID, stage string) string {
 	return e.URL + "/_aws/execute-api/" + apiID + "/" + stage
 }
 
-// Reset drops every API, deployment and stage.
-func (e *Emulator) Reset() { e.Server.Store().Reset() }
+// Reset drops every API, deployment, stage, API key and usage plan, with throttle and quota
+// counts and cached authorizer decisions.
+func (e *Emulator) Reset() { e.Server.Reset() }

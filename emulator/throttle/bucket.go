@@ -84,6 +84,14 @@ func (b *bucket) refill(now time.Time, capacity int64) {
 	b.tokens += int64(math.Round(earned))
 }
 
+// fill makes the bucket full at now.
+func (b *bucket) fill(now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.tokens = int64(b.lim.Burst) * nano
+	b.last = now
+}
+
 // full reports whether the bucket would be full at now, so forgetting it changes nothing.
 func (b *bucket) full(now time.Time) bool {
 	b.mu.Lock()
@@ -117,6 +125,13 @@ func (s *Buckets[K]) Take(key K, lim Limits, now time.Time) bool {
 		b = s.add(key, lim, now)
 	}
 	return b.take(lim, now)
+}
+
+// Reset forgets every bucket: the next request of each key starts with a full bucket.
+func (s *Buckets[K]) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m = nil
 }
 
 func (s *Buckets[K]) add(key K, lim Limits, now time.Time) *bucket {

@@ -7,7 +7,7 @@ import (
 
 // DefaultAccount is an account's default limit per region: 10,000 requests per second
 // with a burst of 5,000 (AWS developer guide, "Account-level throttling per Region").
-var DefaultAccount = Limits{Rate: 10000, Burst: 5000}
+func DefaultAccount() Limits { return Limits{Rate: 10000, Burst: 5000} }
 
 // Config configures a Limiter.
 type Config struct {
@@ -46,12 +46,21 @@ func New(cfg Config) *Limiter {
 	if cfg.Clock == nil {
 		cfg.Clock = store.SystemClock{}
 	}
-	l := &Limiter{store: cfg.Store, clock: cfg.Clock, account: DefaultAccount}
+	l := &Limiter{store: cfg.Store, clock: cfg.Clock, account: DefaultAccount()}
 	if cfg.Account != nil {
 		l.account = *cfg.Account
 	}
 	l.accountBucket = newBucket(l.account, cfg.Clock.Now())
 	return l
+}
+
+// Reset refills every bucket and forgets every quota count, as if the emulator had just
+// started (POST /_apigw-local/reset).
+func (l *Limiter) Reset() {
+	l.accountBucket.fill(l.clock.Now())
+	l.stage.Reset()
+	l.plan.Reset()
+	l.quotas.Reset()
 }
 
 // Quotas are the limiter's quota counters, for GetUsage and UpdateUsage.

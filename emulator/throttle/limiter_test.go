@@ -243,3 +243,26 @@ func BenchmarkLimiterStep(b *testing.B) {
 		}
 	}
 }
+
+func TestLimiterReset(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var b Buckets[string]
+	lim := Limits{Rate: 0, Burst: 1}
+	if !b.Take("k", lim, now) || b.Take("k", lim, now) {
+		t.Fatal("a burst of 1 admits exactly one request")
+	}
+	b.Reset()
+	if !b.Take("k", lim, now) {
+		t.Error("after Reset the bucket is full again")
+	}
+	var q Quotas
+	key := QuotaKey{}
+	quota := Quota{Limit: 1, Period: "DAY"}
+	if !q.Take(key, quota, now) || q.Take(key, quota, now) {
+		t.Fatal("a quota of 1 admits exactly one request")
+	}
+	q.Reset()
+	if !q.Take(key, quota, now) {
+		t.Error("after Reset the quota is unused")
+	}
+}

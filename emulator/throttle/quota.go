@@ -81,6 +81,13 @@ type Quotas struct {
 	m  map[QuotaKey]*counter
 }
 
+// Reset forgets every count.
+func (qs *Quotas) Reset() {
+	qs.mu.Lock()
+	defer qs.mu.Unlock()
+	qs.m = nil
+}
+
 func (qs *Quotas) counter(k QuotaKey) *counter {
 	qs.mu.RLock()
 	c := qs.m[k]
