@@ -74,36 +74,8 @@ func (a *Applier) Apply(ctx context.Context, p *Plan) error {
 		}
 	}
 	old := a.current
-	var registered []string
-	undo := func() {
-		for _, name := range registered {
-			_ = a.t.Lambda.Unregister(ctx, name)
-		}
-	}
-	for _, f := range p.Functions {
-		var prev *Function
-		if old != nil {
-			prev = old.functionByName(f.Config.Name)
-		}
-		switch {
-		case prev == nil:
-			if err := a.t.Lambda.Register(f.Config); err != nil {
-				if !strings.Contains(err.Error(), "already registered") {
-					undo()
-					return fmt.Errorf("function %s: %w", f.LogicalID, err)
-				}
-				if err := a.replace(ctx, f.Config); err != nil {
-					undo()
-					return fmt.Errorf("function %s: %w", f.LogicalID, err)
-				}
-			}
-			registered = append(registered, f.Config.Name)
-		case !equalConfig(prev.Config, f.Config):
-			if err := a.replace(ctx, f.Config); err != nil {
-				undo()
-				return fmt.Errorf("function %s: %w", f.LogicalID, err)
-			}
-		}
+	if err := a.applyFunctions(ctx, old, p); err != nil {
+		return err
 	}
 	for _, api := range p.APIs {
 		if err := installAPI(a.t.Store, api, true); err != nil {
@@ -127,6 +99,52 @@ func (a *Applier) Apply(ctx context.Context, p *Plan) error {
 		p.Notes.Add("API keys and usage plans", "", err.Error())
 	}
 	a.current = p
+	return nil
+}
+
+// applyFunctions registers the plan's new functions and replaces those whose configuration
+// changed, all at once (registering resolves interpreters and builds Go code, which is slow
+// one by one). On an error the functions it registered are removed again.
+func (a *Applier) applyFunctions(ctx context.Context, old, p *Plan) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(p.Functions))
+	added := make([]bool, len(p.Functions))
+	for i, f := range p.Functions {
+		var prev *Function
+		if old != nil {
+			prev = old.functionByName(f.Config.Name)
+		}
+		if prev != nil && equalConfig(prev.Config, f.Config) {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if prev == nil {
+				err := a.t.Lambda.Register(f.Config)
+				if err == nil {
+					added[i] = true
+					return
+				}
+				if !strings.Contains(err.Error(), "already registered") {
+					errs[i] = fmt.Errorf("function %s: %w", f.LogicalID, err)
+					return
+				}
+			}
+			if err := a.replace(ctx, f.Config); err != nil {
+				errs[i] = fmt.Errorf("function %s: %w", f.LogicalID, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		for i, ok := range added {
+			if ok {
+				_ = a.t.Lambda.Unregister(ctx, p.Functions[i].Config.Name)
+			}
+		}
+		return err
+	}
 	return nil
 }
 
