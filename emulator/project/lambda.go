@@ -187,6 +187,14 @@ func (s *stack) codeDir(r *resource, runtime, handler string, code *yaml.Node) (
 		return "", "", false, nil
 	}
 	if fi.IsDir() {
+		buildMethod := cfn.String(cfn.Path(r.node, "Metadata", "BuildMethod"))
+		switch {
+		case buildMethod == "esbuild":
+			s.plan.Notes.Add("BuildMethod: esbuild", r.id, "esbuild is not run: run sam build (apigw-local then runs .aws-sam/build) or point CodeUri at built JavaScript")
+		case isNativeRuntime(runtime) && !hasBootstrapOrGo(path, runtime, handler):
+			s.plan.Notes.Add("no bootstrap", fmt.Sprintf("%s: %s", r.id, rel(s.plan.Dir, path)), "a "+runtime+" function needs an executable named bootstrap or a Go main package in its code directory (BuildMethod "+buildMethod+" is not run): the function is not registered")
+			return "", "", false, nil
+		}
 		return path, path, true, nil
 	}
 	if strings.HasSuffix(strings.ToLower(path), ".zip") || strings.HasSuffix(strings.ToLower(path), ".jar") {
@@ -327,4 +335,28 @@ func rel(base, path string) string {
 		return r
 	}
 	return path
+}
+
+// hasBootstrapOrGo reports whether a native function's directory has what the runner starts:
+// a bootstrap (or, for go1.x, the handler) executable, or Go sources to build.
+func hasBootstrapOrGo(dir, runtime, handler string) bool {
+	names := []string{"bootstrap"}
+	if runtime == "go1.x" && handler != "" {
+		names = append(names, handler)
+	}
+	for _, n := range names {
+		if fi, err := os.Stat(filepath.Join(dir, n)); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
+			return true
+		}
+	}
+	return false
 }
