@@ -24,9 +24,9 @@ custom:
 `
 	tests := []struct {
 		name, expr, stage string
-		env                map[string]string
-		want               string // JSON of the resolved value
-		wantErr            string
+		env               map[string]string
+		want              string // JSON of the resolved value
+		wantErr           string
 	}{
 		{name: "self", expr: "${self:custom.name}", want: `"svc-dev"`},
 		{name: "opt stage wins", expr: "${self:custom.name}", stage: "qa", want: `"svc-qa"`},
