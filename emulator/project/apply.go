@@ -69,8 +69,12 @@ func (a *Applier) Apply(ctx context.Context, p *Plan) error {
 	defer a.mu.Unlock()
 	scratch := store.New(store.Config{Region: a.t.Store.Region(), AccountID: a.t.Store.AccountID()})
 	for _, api := range p.APIs {
-		if err := installAPI(scratch, api, false); err != nil {
+		warnings, err := installAPI(scratch, api, false)
+		if err != nil {
 			return err
+		}
+		for _, w := range warnings {
+			p.Notes.Add("OpenAPI import of "+api.LogicalID, "", w)
 		}
 	}
 	old := a.current
@@ -78,7 +82,7 @@ func (a *Applier) Apply(ctx context.Context, p *Plan) error {
 		return err
 	}
 	for _, api := range p.APIs {
-		if err := installAPI(a.t.Store, api, true); err != nil {
+		if _, err := installAPI(a.t.Store, api, true); err != nil {
 			return fmt.Errorf("%w (the emulator may now serve part of the new template)", err)
 		}
 	}
@@ -206,9 +210,10 @@ func (a *Applier) replace(ctx context.Context, fc lambdarunner.FunctionConfig) e
 }
 
 // installAPI creates or redefines one API in st under its stable id and points its stages at
-// a new deployment. live says st serves requests: then stages that the plan no longer has
-// are deleted and deployments no stage uses any more are dropped.
-func installAPI(st *store.Store, api *API, live bool) error {
+// a new deployment, and returns the OpenAPI import's warnings. live says st serves requests:
+// then stages that the plan no longer has are deleted and deployments no stage uses any more
+// are dropped.
+func installAPI(st *store.Store, api *API, live bool) ([]string, error) {
 	_, getErr := st.GetRestAPI(api.ID)
 	exists := getErr == nil
 	var warnings []string
@@ -233,29 +238,28 @@ func installAPI(st *store.Store, api *API, live bool) error {
 		_, err = st.ReplaceDefinition(api.ID, api.Def, store.ModeOverwrite)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %s", what, errText(err))
+		return warnings, fmt.Errorf("%s: %v", what, err)
 	}
-	_ = warnings
 	if api.Body != nil && (api.Def.Settings != nil || len(api.Def.Resources) > 0 || len(api.Def.Authorizers) > 0 ||
 		len(api.Def.Models) > 0 || len(api.Def.Validators) > 0 || len(api.Def.GatewayResponses) > 0) {
 		if _, err := st.ReplaceDefinition(api.ID, api.Def, store.ModeMerge); err != nil {
-			return fmt.Errorf("%s: %s", what, errText(err))
+			return warnings, fmt.Errorf("%s: %v", what, err)
 		}
 	}
 	if len(api.Stages) == 0 {
-		return nil
+		return warnings, nil
 	}
 	d, err := st.CreateDeployment(api.ID, store.CreateDeploymentInput{Description: "apigw-local: " + api.LogicalID})
 	if err != nil {
-		return fmt.Errorf("%s: deploying: %s", what, errText(err))
+		return warnings, fmt.Errorf("%s: deploying: %v", what, err)
 	}
 	for _, sp := range api.Stages {
 		if err := installStage(st, api, sp, d.ID); err != nil {
-			return fmt.Errorf("%s: stage %s: %s", what, sp.Name, errText(err))
+			return warnings, fmt.Errorf("%s: stage %s: %v", what, sp.Name, err)
 		}
 	}
 	if !live {
-		return nil
+		return warnings, nil
 	}
 	stages, _ := st.ListStages(api.ID, "")
 	used := map[string]bool{d.ID: true}
@@ -272,7 +276,7 @@ func installAPI(st *store.Store, api *API, live bool) error {
 			_ = st.DeleteDeployment(api.ID, dep.ID)
 		}
 	}
-	return nil
+	return warnings, nil
 }
 
 // installStage creates a stage or moves an existing one to the deployment with its new
@@ -324,11 +328,6 @@ func replaceOp(path, value string) store.PatchOp {
 	return store.PatchOp{Op: "replace", Path: path, Value: &value}
 }
 
-// errText is an error's message without the AWS error code prefix.
-func errText(err error) string {
-	return err.Error()
-}
-
 // applyKeys creates the plan's API keys and usage plans, replacing those of the last apply
 // when they changed. Key values are stable, so clients keep working across reloads.
 func (a *Applier) applyKeys(p *Plan) error {
@@ -352,7 +351,7 @@ func (a *Applier) applyKeys(p *Plan) error {
 		}
 		created, err := st.CreateAPIKey(in)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("API key %s: %s", k.LogicalID, errText(err)))
+			errs = append(errs, fmt.Errorf("API key %s: %v", k.LogicalID, err))
 			continue
 		}
 		a.keyIDs[k.ID] = created.ID
@@ -371,24 +370,17 @@ func (a *Applier) applyKeys(p *Plan) error {
 		}
 		created, err := st.CreateUsagePlan(in)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("usage plan %s: %s", u.LogicalID, errText(err)))
+			errs = append(errs, fmt.Errorf("usage plan %s: %v", u.LogicalID, err))
 			continue
 		}
 		a.planIDs[u.ID] = created.ID
 		for _, kid := range u.KeyIDs {
 			if sid, ok := a.keyIDs[kid]; ok {
 				if _, err := st.CreateUsagePlanKey(created.ID, sid, "API_KEY"); err != nil {
-					errs = append(errs, fmt.Errorf("usage plan %s: key %s: %s", u.LogicalID, kid, errText(err)))
+					errs = append(errs, fmt.Errorf("usage plan %s: key %s: %v", u.LogicalID, kid, err))
 				}
 			}
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// KeyID returns the store's id of a plan key (keys get new ids when they are recreated).
-func (a *Applier) KeyID(planKeyID string) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.keyIDs[planKeyID]
 }

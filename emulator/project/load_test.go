@@ -146,7 +146,7 @@ func dumpLoad(t *testing.T, opts Options, dir string) string {
 		}
 	}
 	for _, api := range p.APIs {
-		if err := installAPI(st, api, true); err != nil {
+		if _, err := installAPI(st, api, true); err != nil {
 			fmt.Fprintf(&b, "api %s: install error: %v\n", api.LogicalID, err)
 			continue
 		}

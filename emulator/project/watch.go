@@ -102,10 +102,16 @@ func (w *Watcher) handle(ctx context.Context, changed map[string]bool) {
 	var recycle []string
 	for _, f := range cur.Functions {
 		for p := range changed {
-			if p == f.Source || strings.HasPrefix(p, f.Source+string(filepath.Separator)) {
+			switch {
+			case p == f.Source && f.Source != f.Config.CodeDir:
+				// A new zip: loading extracts it to a new directory.
+				reload = true
+			case p == f.Source || strings.HasPrefix(p, f.Source+string(filepath.Separator)):
 				recycle = append(recycle, f.Config.Name)
-				break
+			default:
+				continue
 			}
+			break
 		}
 	}
 	if reload {
