@@ -112,6 +112,9 @@ func (p *projectRun) serve(ctx context.Context, host, base string, stdout io.Wri
 		go func() { _ = hs.Serve(ln) }()
 		fmt.Fprintf(stdout, "apigw-local serving the project's API on %s\n", p.urls.Root)
 	}
+	if p.o.apiPort != 0 && len(plan.APIs) != 1 {
+		fmt.Fprintf(stdout, "apigw-local: --api-port %d serves a project with exactly one REST API, and this one has %d: use the URLs below\n", p.o.apiPort, len(plan.APIs))
+	}
 	p.point(plan)
 	p.print(stdout, plan)
 	ctx, cancel := context.WithCancel(ctx)
