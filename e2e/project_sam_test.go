@@ -99,12 +99,22 @@ func TestProjectSAMSample(t *testing.T) {
 		}
 	})
 	t.Run("authorizer", func(t *testing.T) {
-		r := do(t, "GET", root+"/pets/1", nil)
-		if r.Status == 200 {
-			t.Skip("Lambda authorizers are not enforced by this build yet (access control lands separately)")
+		for _, h := range [][]string{nil, {"Authorization: Bearer nope"}} {
+			r := do(t, "GET", root+"/pets/1", nil, h...)
+			want := `{"message": "Unauthorized", "hint": "send Authorization: Bearer allow"}`
+			if r.Status != 401 || r.Body != want {
+				t.Errorf("GET /pets/1 with %v: %d %s, want 401 %s (the template's UNAUTHORIZED response)", h, r.Status, r.Body, want)
+			}
+			if got := r.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+				t.Errorf("UNAUTHORIZED response: Access-Control-Allow-Origin = %q, want *", got)
+			}
 		}
-		if r.Status != 401 || !strings.Contains(r.Body, "sign in first") && !strings.Contains(r.Body, "Bearer allow") {
-			t.Errorf("without a token: %d %s, want 401 with the template's UNAUTHORIZED response", r.Status, r.Body)
+		r := do(t, "GET", root+"/pets/1", nil, auth)
+		var got struct {
+			Pet struct{ User string } `json:"pet"`
+		}
+		if err := json.Unmarshal([]byte(r.Body), &got); err != nil || got.Pet.User != "sample-user" {
+			t.Errorf("GET /pets/1 with a token: %d %s, want the authorizer's principalId in the mapped event", r.Status, r.Body)
 		}
 	})
 }

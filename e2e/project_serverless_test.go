@@ -37,6 +37,8 @@ func TestProjectServerlessSample(t *testing.T) {
 			wantBody: map[string]any{"message": "Forbidden"}},
 		{name: "Python function behind the authorizer", method: "GET", url: root + "/todos/7", headers: []string{"Authorization: Bearer allow"}, wantStatus: 200,
 			wantBody: map[string]any{"id": "7", "table": "todos-test"}},
+		{name: "authorizer refuses", method: "GET", url: root + "/todos/7", wantStatus: 401,
+			wantBody: map[string]any{"message": "Unauthorized"}},
 		{name: "mock integration with stage variables", method: "GET", url: root + "/status", wantStatus: 200,
 			wantBody: map[string]any{"status": "ok", "stage": "test", "greeting": "hello from test"}},
 	}
