@@ -126,14 +126,15 @@ func (a *Applier) applyFunctions(ctx context.Context, old, p *Plan) error {
 			defer wg.Done()
 			if prev == nil {
 				err := a.t.Lambda.Register(f.Config)
-				if err == nil {
-					added[i] = true
-					return
+				if err != nil && strings.Contains(err.Error(), "already registered") {
+					err = fmt.Errorf("a function named %s is already registered (by --function?): rename one of them", f.Config.Name)
 				}
-				if !strings.Contains(err.Error(), "already registered") {
+				if err != nil {
 					errs[i] = fmt.Errorf("function %s: %w", f.LogicalID, err)
 					return
 				}
+				added[i] = true
+				return
 			}
 			if err := a.replace(ctx, f.Config); err != nil {
 				errs[i] = fmt.Errorf("function %s: %w", f.LogicalID, err)
