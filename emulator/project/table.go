@@ -65,7 +65,7 @@ func WriteSummary(w io.Writer, p *Plan, st *store.Store, u URLs) error {
 		return err
 	}
 	if lines := p.Notes.Lines(); len(lines) > 0 {
-		fmt.Fprintln(w, "\n  Not emulated (said once; everything else in the template is):")
+		fmt.Fprintln(w, "\n  Not emulated (each listed once; the rest of the project is):")
 		for _, l := range lines {
 			fmt.Fprintf(w, "  - %s\n", l)
 		}
