@@ -103,6 +103,8 @@ func (w *Watcher) handle(ctx context.Context, changed map[string]bool) {
 	for _, f := range cur.Functions {
 		for p := range changed {
 			switch {
+			case slices.Contains(cur.Files, p):
+				continue // the template is not code, even inside the code directory
 			case p == f.Source && f.Source != f.Config.CodeDir:
 				// A new zip: loading extracts it to a new directory.
 				reload = true
