@@ -80,6 +80,12 @@ func Load(opts Options) (*Plan, error) {
 	} else if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		// --template DIR: the project in that folder.
+		if path, err = Find(path); err != nil {
+			return nil, fmt.Errorf("template %s: %w", opts.Template, err)
+		}
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
