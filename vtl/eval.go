@@ -103,6 +103,21 @@ func (s *state) access(a Node, v Value) Value {
 	case *PropNode:
 		return s.property(a, v, a.Name)
 	case *MethodNode:
+		if v.kind == KindMap && a.Name == "get" && len(a.Args) == 1 {
+			// Map.get with a string key is the commonest call; skip the
+			// general dispatch.
+			k := s.eval(a.Args[0])
+			if k.kind == KindString {
+				s.work(a, 1)
+				r, _ := v.mapv().Get(k.s)
+				return r
+			}
+			base := len(s.args)
+			s.args = append(s.args, k)
+			r := s.call(a, v, a.Name, s.args[base:])
+			s.args = s.args[:base]
+			return r
+		}
 		base := len(s.args)
 		for _, arg := range a.Args {
 			x := s.eval(arg)
@@ -312,6 +327,8 @@ func javaEquals(a, b Value, depth int) bool {
 		va, _ := a.mapv().Get(a.s)
 		vb, _ := b.mapv().Get(b.s)
 		return a.s == b.s && javaEquals(va, vb, depth+1)
+	case KindObject:
+		return a.obj() == b.obj()
 	}
 	return a.ref == b.ref
 }

@@ -185,11 +185,16 @@ func (s *state) step(n Node) {
 	}
 }
 
-// work counts units of work done for node n.
+// work counts units of work done for node n. It is small enough to inline.
 func (s *state) work(n Node, units int) {
-	if err := s.Charge(units); err != nil {
-		s.errorf(n, "%v", err)
+	s.steps += units
+	if s.steps > s.lim.MaxSteps {
+		s.overBudget(n)
 	}
+}
+
+func (s *state) overBudget(n Node) {
+	s.errorf(n, "template exceeds %d evaluation steps", s.lim.MaxSteps)
 }
 
 // Charge implements Meter: units count as evaluation steps.
@@ -451,7 +456,7 @@ func (s *state) setProperty(n Node, obj Value, name string, v Value) {
 		s.charge(n, 64)
 		obj.mapv().Put(name, v)
 	case KindObject:
-		if st, ok := obj.ref.(Setter); ok {
+		if st, ok := obj.obj().(Setter); ok {
 			if err := st.SetProperty(name, v); err != nil {
 				s.errorf(n, "%v", err)
 			}
@@ -477,7 +482,7 @@ func (s *state) setIndex(n Node, obj Value, idx, v Value) {
 		s.charge(n, 64)
 		obj.mapv().Put(s.str(n, idx), v)
 	case KindObject:
-		if st, ok := obj.ref.(Setter); ok && idx.kind == KindString {
+		if st, ok := obj.obj().(Setter); ok && idx.kind == KindString {
 			if err := st.SetProperty(idx.s, v); err != nil {
 				s.errorf(n, "%v", err)
 			}

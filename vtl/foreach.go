@@ -122,7 +122,7 @@ func (s *state) iterator(v Value) iter {
 	case KindEntrySet:
 		return iter{kind: iterMapEntries, m: v.mapv()}
 	case KindObject:
-		if o, ok := v.ref.(Iterable); ok {
+		if o, ok := v.obj().(Iterable); ok {
 			return iter{kind: iterObject, obj: o}
 		}
 	}

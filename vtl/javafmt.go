@@ -98,7 +98,7 @@ func appendJava(dst []byte, v Value, depth int) []byte {
 		dst = append(dst, '=')
 		return appendJava(dst, val, depth+1)
 	case KindObject:
-		if s, ok := v.ref.(Stringer); ok {
+		if s, ok := v.obj().(Stringer); ok {
 			return append(dst, s.JavaString()...)
 		}
 		return dst

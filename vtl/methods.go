@@ -19,7 +19,7 @@ func (s *state) property(n Node, v Value, name string) Value {
 		r, _ := v.mapv().Get(name)
 		return r
 	case KindObject:
-		r, err := v.ref.(Object).Property(name)
+		r, err := v.obj().Property(name)
 		if err != nil {
 			s.errorf(n, "%v", err)
 		}
@@ -152,7 +152,7 @@ func (s *state) call(n Node, v Value, name string, args []Value) Value {
 			return String(s.blockString(n, v.ref.(*block)))
 		}
 	case KindObject:
-		res, err := v.ref.(Object).Call(name, args)
+		res, err := v.obj().Call(name, args)
 		if err != nil {
 			s.errorf(n, "%v", err)
 		}

@@ -94,13 +94,20 @@ func MapValue(m *Map) Value {
 	return Value{kind: KindMap, ref: m}
 }
 
-// ObjectValue wraps a host object.
+// ObjectValue wraps a host object. It allocates; a host that hands out the
+// same object often can keep the Value and reuse it.
 func ObjectValue(o Object) Value {
 	if o == nil {
 		return Null
 	}
-	return Value{kind: KindObject, ref: o}
+	return Value{kind: KindObject, ref: &objectBox{o}}
 }
+
+// objectBox holds a host object, so that getting it back out of a Value is
+// a cheap concrete type assertion rather than an interface conversion.
+type objectBox struct{ o Object }
+
+func (v Value) obj() Object { return v.ref.(*objectBox).o }
 
 // Kind reports the kind of v.
 func (v Value) Kind() Kind { return v.kind }
@@ -159,7 +166,7 @@ func (v Value) AsMap() (*Map, bool) {
 // AsObject returns the host object held by an Object value.
 func (v Value) AsObject() (Object, bool) {
 	if v.kind == KindObject {
-		return v.ref.(Object), true
+		return v.obj(), true
 	}
 	return nil, false
 }

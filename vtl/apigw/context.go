@@ -15,11 +15,11 @@ type contextObj struct {
 	e      *env
 	extra  *vtl.Map // names a template #set on $context
 	ident  identityObj
-	cert   certObj
-	valid  validityObj
 	auth   authorizerObj
 	claims claimsObj
 	errObj errorObj
+
+	identVal, authVal, errVal, claimsVal vtl.Value // the objects above, wrapped once
 }
 
 func str(s string) vtl.Value {
@@ -74,15 +74,15 @@ func (o *contextObj) Property(name string) (vtl.Value, error) {
 	case "operationName":
 		return str(c.OperationName), nil
 	case "identity":
-		return vtl.ObjectValue(&o.ident), nil
+		return o.identVal, nil
 	case "authorizer":
-		return vtl.ObjectValue(&o.auth), nil
+		return o.authVal, nil
 	case "error":
-		return vtl.ObjectValue(&o.errObj), nil
+		return o.errVal, nil
 	case "requestOverride":
-		return vtl.ObjectValue(o.e.ovr.request()), nil
+		return o.e.ovr.request().val, nil
 	case "responseOverride":
-		return vtl.ObjectValue(o.e.ovr.response()), nil
+		return o.e.ovr.response().val, nil
 	}
 	if o.extra != nil {
 		v, _ := o.extra.Get(name)
@@ -206,7 +206,7 @@ type authorizerObj struct{ o *contextObj }
 func (a *authorizerObj) Property(name string) (vtl.Value, error) {
 	c := a.o.e.ctx
 	if name == "claims" {
-		return vtl.ObjectValue(&a.o.claims), nil
+		return a.o.claimsVal, nil
 	}
 	for _, p := range c.Authorizer {
 		if p.Name == name {
@@ -278,6 +278,7 @@ type overrideObj struct {
 	kind  string // "request" or "response"
 	maps  map[string]*paramsObj
 	other *vtl.Map
+	val   vtl.Value // the object, wrapped
 }
 
 // paramsObj is one writable override map, such as requestOverride.header.
@@ -285,6 +286,7 @@ type paramsObj struct {
 	s    *overrideState
 	name string // "request.header", ...
 	m    *vtl.Map
+	val  vtl.Value // the object, wrapped
 }
 
 func (s *overrideState) mark(key string) error {
@@ -302,8 +304,11 @@ func (s *overrideState) mark(key string) error {
 func (s *overrideState) request() *overrideObj {
 	if s.req == nil {
 		s.req = &overrideObj{s: s, kind: "request", other: vtl.NewMap(0), maps: map[string]*paramsObj{}}
+		s.req.val = vtl.ObjectValue(s.req)
 		for _, n := range []string{"header", "path", "querystring"} {
-			s.req.maps[n] = &paramsObj{s: s, name: "request." + n, m: vtl.NewMap(0)}
+			p := &paramsObj{s: s, name: "request." + n, m: vtl.NewMap(0)}
+			p.val = vtl.ObjectValue(p)
+			s.req.maps[n] = p
 		}
 		if o := s.e.req.Overrides; o != nil {
 			for _, k := range sortedKeys(o.RequestHeader) {
@@ -329,7 +334,10 @@ func (s *overrideState) request() *overrideObj {
 func (s *overrideState) response() *overrideObj {
 	if s.resp == nil {
 		s.resp = &overrideObj{s: s, kind: "response", other: vtl.NewMap(0), maps: map[string]*paramsObj{}}
-		s.resp.maps["header"] = &paramsObj{s: s, name: "response.header", m: vtl.NewMap(0)}
+		s.resp.val = vtl.ObjectValue(s.resp)
+		p := &paramsObj{s: s, name: "response.header", m: vtl.NewMap(0)}
+		p.val = vtl.ObjectValue(p)
+		s.resp.maps["header"] = p
 		if o := s.e.req.Overrides; o != nil {
 			putStrings(s.resp.maps["header"].m, o.ResponseHeader)
 			if o.ResponseStatus != 0 {
@@ -358,7 +366,7 @@ func putStrings(m *vtl.Map, src map[string]string) {
 
 func (o *overrideObj) Property(name string) (vtl.Value, error) {
 	if p, ok := o.maps[name]; ok {
-		return vtl.ObjectValue(p), nil
+		return p.val, nil
 	}
 	v, _ := o.other.Get(name)
 	return v, nil

@@ -33,6 +33,9 @@ type env struct {
 	pathMap, queryMap, headerMap, paramsMap, stageMap vtl.Map
 	haveParams, haveStage                             bool
 
+	// Values of the objects above, made once: wrapping allocates.
+	inputVal, utilVal, ctxVal vtl.Value
+
 	rootJSON     string // $input.json('$'), which depends only on the payload
 	haveRootJSON bool
 	jsonBuf      []byte // holds rootJSON; reused by the next render, so nothing returned may share it
@@ -65,6 +68,10 @@ func newEnv(t *Template, req *Request) *env {
 	if e.input.e == nil { // first use: point the objects back at the env
 		e.input.e, e.util.e, e.ctxObj.e, e.ovr.e = e, e, e, e
 		e.ctxObj.auth.o = &e.ctxObj
+		e.inputVal, e.utilVal, e.ctxVal = vtl.ObjectValue(&e.input), vtl.ObjectValue(&e.util), vtl.ObjectValue(&e.ctxObj)
+		c := &e.ctxObj
+		c.identVal, c.authVal, c.errVal, c.claimsVal = vtl.ObjectValue(&c.ident), vtl.ObjectValue(&c.auth),
+			vtl.ObjectValue(&c.errObj), vtl.ObjectValue(&c.claims)
 	}
 	e.ctxObj.ident.c, e.ctxObj.claims.c, e.ctxObj.errObj.c = e.ctx, e.ctx, e.ctx
 	return e
@@ -100,11 +107,11 @@ func (e *env) release() {
 func (e *env) Lookup(name string) vtl.Value {
 	switch name {
 	case "input":
-		return vtl.ObjectValue(&e.input)
+		return e.inputVal
 	case "util":
-		return vtl.ObjectValue(&e.util)
+		return e.utilVal
 	case "context":
-		return vtl.ObjectValue(&e.ctxObj)
+		return e.ctxVal
 	case "stageVariables":
 		if !e.haveStage {
 			e.haveStage = true
