@@ -80,12 +80,13 @@ func EscapeJavaScript(s string) string {
 	if i == len(s) {
 		return s
 	}
-	b := make([]byte, 0, len(s)+16)
+	var b strings.Builder
+	b.Grow(len(s) + 16)
 	for {
-		b = append(b, s[:i]...)
+		b.WriteString(s[:i])
 		s = s[i:]
 		if s == "" {
-			return string(b)
+			return b.String()
 		}
 		c := s[0]
 		size := 1
@@ -95,24 +96,26 @@ func EscapeJavaScript(s string) string {
 			size = n
 			if r >= 0x10000 {
 				r1, r2 := utf16Pair(r)
-				b = appendU(appendU(b, r1), r2)
+				writeU(&b, r1)
+				writeU(&b, r2)
 			} else {
-				b = appendU(b, r)
+				writeU(&b, r)
 			}
 		case c == '\b':
-			b = append(b, `\b`...)
+			b.WriteString(`\b`)
 		case c == '\n':
-			b = append(b, `\n`...)
+			b.WriteString(`\n`)
 		case c == '\t':
-			b = append(b, `\t`...)
+			b.WriteString(`\t`)
 		case c == '\f':
-			b = append(b, `\f`...)
+			b.WriteString(`\f`)
 		case c == '\r':
-			b = append(b, `\r`...)
+			b.WriteString(`\r`)
 		case c < 0x20:
-			b = appendU(b, rune(c))
+			writeU(&b, rune(c))
 		default: // ' " \ /
-			b = append(b, '\\', c)
+			b.WriteByte('\\')
+			b.WriteByte(c)
 		}
 		s = s[size:]
 		i = 0
@@ -127,8 +130,8 @@ func utf16Pair(r rune) (rune, rune) {
 	return 0xd800 + (r>>10)&0x3ff, 0xdc00 + r&0x3ff
 }
 
-func appendU(b []byte, r rune) []byte {
-	return append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+func writeU(b *strings.Builder, r rune) {
+	b.Write([]byte{'\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf]})
 }
 
 // URLEncode encodes s as Java's URLEncoder.encode(s, "UTF-8"): letters,
