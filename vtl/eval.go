@@ -33,7 +33,7 @@ func (s *state) eval(n Node) Value {
 	case *RangeNode:
 		from, to, ok := s.rangeBounds(n)
 		if !ok {
-			return Null
+			return null
 		}
 		size := absInt(to-from) + 1
 		s.charge(n, 64*size)
@@ -58,7 +58,7 @@ func (s *state) eval(n Node) Value {
 		return s.eval(n.X)
 	}
 	s.errorf(n, "cannot evaluate %T", n)
-	return Null
+	return null
 }
 
 // rangeBounds evaluates [from..to]. Velocity 1.7 takes intValue() of any
@@ -85,12 +85,12 @@ func absInt(n int) int {
 	return n
 }
 
-// evalRef resolves a reference. Null anywhere in the chain makes it null.
+// evalRef resolves a reference. null anywhere in the chain makes it null.
 func (s *state) evalRef(r *RefNode) Value {
 	v := s.lookup(r.slot)
 	for _, a := range r.Chain {
 		if v.kind == KindNull {
-			return Null
+			return null
 		}
 		v = s.access(a, v)
 	}
@@ -130,7 +130,7 @@ func (s *state) access(a Node, v Value) Value {
 	case *IndexNode:
 		return s.index(a, v, s.eval(a.Arg))
 	}
-	return Null
+	return null
 }
 
 // truth decides a condition as Velocity 1.7's evaluate() does: a reference
@@ -215,7 +215,7 @@ func (s *state) evalBinary(n *BinaryNode) Value {
 		}
 	}
 	if !a.isNumber() || !b.isNumber() {
-		return Null
+		return null
 	}
 	return arith(n.Op, a, b)
 }
@@ -418,7 +418,7 @@ func arith(op Operator, a, b Value) Value {
 			return Float(x * y)
 		}
 		if y == 0 {
-			return Null
+			return null
 		}
 		if op == OpDiv {
 			return Float(x / y)
@@ -445,14 +445,14 @@ func arith(op Operator, a, b Value) Value {
 			}
 		case OpDiv:
 			if y == 0 {
-				return Null
+				return null
 			}
 			if !(x == math.MinInt64 && y == -1) {
 				return Int(x / y)
 			}
 		case OpMod:
 			if y == 0 {
-				return Null
+				return null
 			}
 			if y == -1 {
 				return Int(0)
@@ -471,12 +471,12 @@ func arith(op Operator, a, b Value) Value {
 		r.Mul(x, y)
 	case OpDiv:
 		if y.Sign() == 0 {
-			return Null
+			return null
 		}
 		r.Quo(x, y)
 	case OpMod:
 		if y.Sign() == 0 {
-			return Null
+			return null
 		}
 		r.Rem(x, y)
 	}

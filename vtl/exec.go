@@ -53,7 +53,7 @@ func (l Limits) withDefaults() Limits {
 
 // Env supplies the variables a template reads before it sets them, such as
 // API Gateway's $input and $context. Lookup is called at most once per name
-// and render; it returns Null for names it does not know.
+// and render; it returns null for names it does not know.
 type Env interface {
 	Lookup(name string) Value
 }
@@ -238,7 +238,7 @@ func (s *state) lookup(i int) Value {
 }
 
 func (s *state) lookupEnv(i int) Value {
-	v := Null
+	v := null
 	if s.env != nil {
 		v = s.env.Lookup(s.t.names[i])
 	}
@@ -288,7 +288,7 @@ func (s *state) exec(n Node) {
 	}
 }
 
-// renderRef writes a reference. Null renders as nothing (API Gateway's
+// renderRef writes a reference. null renders as nothing (API Gateway's
 // rule). An escaped reference (\$x) prints its source, with one more
 // backslash when its value is null, as Velocity 1.7 does.
 func (s *state) renderRef(r *RefNode) {

@@ -103,13 +103,13 @@ func TestRenderAppends(t *testing.T) {
 func TestValueString(t *testing.T) {
 	m := NewMap(2)
 	m.Put("a", Int(1))
-	m.Put("b", ListValue(NewList(String("x"), Null, Float(2))))
+	m.Put("b", ListValue(NewList(String("x"), null, Float(2))))
 	arr := NewJSONArray(String("a/b"), MapValue(m))
 	tests := []struct {
 		v    Value
 		want string
 	}{
-		{Null, "null"},
+		{null, "null"},
 		{Bool(true), "true"},
 		{Int(-42), "-42"},
 		{Float(1), "1.0"},

@@ -79,7 +79,7 @@ func (s *state) execForeach(n *ForeachNode) {
 
 func (s *state) saved(i int) Value {
 	if i < 0 {
-		return Null
+		return null
 	}
 	return s.lookup(i)
 }
@@ -168,5 +168,5 @@ func (it *iter) at(i int) Value {
 	case iterObject:
 		return it.obj.At(i)
 	}
-	return Null
+	return null
 }

@@ -24,11 +24,11 @@ func ParseJSON(src string, tr *Tracker) (Value, error) {
 	d.space()
 	v, err := d.value(0)
 	if err != nil {
-		return Null, err
+		return null, err
 	}
 	d.space()
 	if d.i != len(d.s) {
-		return Null, d.errorf("unexpected %q after JSON value", d.s[d.i])
+		return null, d.errorf("unexpected %q after JSON value", d.s[d.i])
 	}
 	return v, nil
 }
@@ -84,10 +84,10 @@ func (d *jsonDecoder) space() {
 
 func (d *jsonDecoder) value(depth int) (Value, error) {
 	if depth > maxJSONDepth {
-		return Null, d.errorf("nested too deeply")
+		return null, d.errorf("nested too deeply")
 	}
 	if d.i >= len(d.s) {
-		return Null, d.errorf("unexpected end of input")
+		return null, d.errorf("unexpected end of input")
 	}
 	switch c := d.s[d.i]; {
 	case c == '{':
@@ -104,9 +104,9 @@ func (d *jsonDecoder) value(depth int) (Value, error) {
 	case d.lit("false"):
 		return Bool(false), nil
 	case d.lit("null"):
-		return Null, nil
+		return null, nil
 	default:
-		return Null, d.errorf("unexpected %q", c)
+		return null, d.errorf("unexpected %q", c)
 	}
 }
 
@@ -129,21 +129,21 @@ func (d *jsonDecoder) object(depth int) (Value, error) {
 	for {
 		d.space()
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
-			return Null, d.errorf("expected object key")
+			return null, d.errorf("expected object key")
 		}
 		k, err := d.str()
 		if err != nil {
-			return Null, err
+			return null, err
 		}
 		d.space()
 		if d.i >= len(d.s) || d.s[d.i] != ':' {
-			return Null, d.errorf("expected ':'")
+			return null, d.errorf("expected ':'")
 		}
 		d.i++
 		d.space()
 		v, err := d.value(depth + 1)
 		if err != nil {
-			return Null, err
+			return null, err
 		}
 		if j := m.find(k); j >= 0 {
 			m.ents[j].val = v
@@ -157,7 +157,7 @@ func (d *jsonDecoder) object(depth int) (Value, error) {
 		}
 		d.space()
 		if d.i >= len(d.s) {
-			return Null, d.errorf("unexpected end of input")
+			return null, d.errorf("unexpected end of input")
 		}
 		switch d.s[d.i] {
 		case ',':
@@ -166,7 +166,7 @@ func (d *jsonDecoder) object(depth int) (Value, error) {
 			d.i++
 			return MapValue(m), nil
 		default:
-			return Null, d.errorf("expected ',' or '}'")
+			return null, d.errorf("expected ',' or '}'")
 		}
 	}
 }
@@ -183,12 +183,12 @@ func (d *jsonDecoder) array(depth int) (Value, error) {
 		d.space()
 		v, err := d.value(depth + 1)
 		if err != nil {
-			return Null, err
+			return null, err
 		}
 		l.items = append(l.items, v)
 		d.space()
 		if d.i >= len(d.s) {
-			return Null, d.errorf("unexpected end of input")
+			return null, d.errorf("unexpected end of input")
 		}
 		switch d.s[d.i] {
 		case ',':
@@ -197,7 +197,7 @@ func (d *jsonDecoder) array(depth int) (Value, error) {
 			d.i++
 			return ListValue(l), nil
 		default:
-			return Null, d.errorf("expected ',' or ']'")
+			return null, d.errorf("expected ',' or ']'")
 		}
 	}
 }
@@ -307,10 +307,10 @@ func (d *jsonDecoder) number() (Value, error) {
 		d.i++
 	}
 	if d.i == digits {
-		return Null, d.errorf("bad number")
+		return null, d.errorf("bad number")
 	}
 	if d.s[digits] == '0' && d.i-digits > 1 {
-		return Null, d.errorf("leading zero in number")
+		return null, d.errorf("leading zero in number")
 	}
 	isFloat := false
 	if d.i < len(d.s) && d.s[d.i] == '.' {
@@ -321,7 +321,7 @@ func (d *jsonDecoder) number() (Value, error) {
 			d.i++
 		}
 		if d.i == f {
-			return Null, d.errorf("bad number")
+			return null, d.errorf("bad number")
 		}
 	}
 	if d.i < len(d.s) && (d.s[d.i] == 'e' || d.s[d.i] == 'E') {
@@ -335,7 +335,7 @@ func (d *jsonDecoder) number() (Value, error) {
 			d.i++
 		}
 		if d.i == e {
-			return Null, d.errorf("bad number")
+			return null, d.errorf("bad number")
 		}
 	}
 	return numberValue(d.s[start:d.i], isFloat), nil

@@ -47,7 +47,7 @@ func (s *state) property(n Node, v Value, name string) Value {
 			return Bool(math.IsInf(v.f(), 0))
 		}
 	}
-	return Null
+	return null
 }
 
 func (s *state) scopeProperty(sc *scope, name string) Value {
@@ -71,7 +71,7 @@ func (s *state) scopeProperty(sc *scope, name string) Value {
 		}
 		return Value{kind: KindScope, ref: top}
 	}
-	return Null
+	return null
 }
 
 // index serves $x[i] as Velocity 1.7's ASTIndex does: List.get(int) with a
@@ -85,7 +85,7 @@ func (s *state) index(n Node, v, idx Value) Value {
 		}
 	case KindMap:
 		if idx.kind == KindNull {
-			return Null
+			return null
 		}
 		r, _ := v.mapv().Get(s.str(n, idx))
 		return r
@@ -94,7 +94,7 @@ func (s *state) index(n Node, v, idx Value) Value {
 			return s.property(n, v, idx.s)
 		}
 	}
-	return Null
+	return null
 }
 
 // listIndex checks an index for get/set; out of range fails as Java does.
@@ -167,12 +167,12 @@ func (s *state) call(n Node, v Value, name string, args []Value) Value {
 	case name == "equals" && len(args) == 1:
 		return Bool(javaEquals(v, args[0], 0))
 	}
-	return Null
+	return null
 }
 
 func (s *state) scopeMethod(sc *scope, name string, args []Value) (Value, bool) {
 	if len(args) != 0 {
-		return Null, false
+		return null, false
 	}
 	switch name {
 	case "hasNext", "getHasNext":
@@ -193,7 +193,7 @@ func (s *state) scopeMethod(sc *scope, name string, args []Value) (Value, bool) 
 		s.ctl, s.brk = ctlBreak, sc
 		return void, true
 	}
-	return Null, false
+	return null, false
 }
 
 // numberMethod calls a java.lang.Number method.
@@ -206,10 +206,10 @@ func (s *state) numberMethod(n Node, v Value, name string, args []Value) (Value,
 				return Int(int64(c)), true
 			}
 		}
-		return Null, false
+		return null, false
 	}
 	if len(args) != 0 {
-		return Null, false
+		return null, false
 	}
 	switch name {
 	case "intValue":
@@ -233,7 +233,7 @@ func (s *state) numberMethod(n Node, v Value, name string, args []Value) (Value,
 	case "isInfinite":
 		return Bool(v.kind == KindFloat && math.IsInf(v.f(), 0)), true
 	}
-	return Null, false
+	return null, false
 }
 
 func sameNumberClass(a, b Value) bool { return a.kind == b.kind }
@@ -321,7 +321,7 @@ func (s *state) listMethod(n Node, v Value, name string, args []Value) (Value, b
 		case "addAll":
 			items, ok := collectionArg(a)
 			if !ok {
-				return Null, false
+				return null, false
 			}
 			fixed()
 			s.charge(n, 64*len(items))
@@ -348,7 +348,7 @@ func (s *state) listMethod(n Node, v Value, name string, args []Value) (Value, b
 		case "containsAll":
 			items, ok := collectionArg(a)
 			if !ok {
-				return Null, false
+				return null, false
 			}
 			for _, it := range items {
 				if indexOf(l.items, it, false) < 0 {
@@ -372,14 +372,14 @@ func (s *state) listMethod(n Node, v Value, name string, args []Value) (Value, b
 		case "add":
 			i, ok := intArg(a)
 			if !ok {
-				return Null, false
+				return null, false
 			}
 			fixed()
 			if i < 0 || i > len(l.items) {
 				s.errorf(n, "java.lang.IndexOutOfBoundsException: Index: %d, Size: %d", i, len(l.items))
 			}
 			s.charge(n, 64)
-			l.items = append(l.items, Null)
+			l.items = append(l.items, null)
 			copy(l.items[i+1:], l.items[i:])
 			l.items[i] = b
 			l.touch()
@@ -388,7 +388,7 @@ func (s *state) listMethod(n Node, v Value, name string, args []Value) (Value, b
 			i, ok1 := intArg(a)
 			j, ok2 := intArg(b)
 			if !ok1 || !ok2 {
-				return Null, false
+				return null, false
 			}
 			if i < 0 || j > len(l.items) || i > j {
 				s.errorf(n, "java.lang.IndexOutOfBoundsException: subList(%d, %d) of size %d", i, j, len(l.items))
@@ -397,7 +397,7 @@ func (s *state) listMethod(n Node, v Value, name string, args []Value) (Value, b
 			return ListValue(&List{items: append([]Value(nil), l.items[i:j]...)}), true
 		}
 	}
-	return Null, false
+	return null, false
 }
 
 // listIndexStrict checks an index for List.get/set/remove, which unlike
@@ -454,7 +454,7 @@ func (s *state) mapMethod(n Node, m *Map, name string, args []Value) (Value, boo
 			case name == "containsKey":
 				return Bool(ok && m.find(k) >= 0), true
 			case !ok:
-				return Null, true
+				return null, true
 			}
 			return m.Remove(k), true
 		case "containsValue":
@@ -466,7 +466,7 @@ func (s *state) mapMethod(n Node, m *Map, name string, args []Value) (Value, boo
 			return Bool(false), true
 		case "putAll":
 			if a.kind != KindMap {
-				return Null, false
+				return null, false
 			}
 			src := a.mapv()
 			s.charge(n, 64*len(src.ents))
@@ -500,7 +500,7 @@ func (s *state) mapMethod(n Node, m *Map, name string, args []Value) (Value, boo
 			return args[1], true
 		}
 	}
-	return Null, false
+	return null, false
 }
 
 // viewMethod serves keySet(), values() and entrySet() results.
@@ -515,5 +515,5 @@ func (s *state) viewMethod(n Node, v Value, name string, args []Value) (Value, b
 		items, _ := collectionArg(v)
 		return Bool(indexOf(items, args[0], false) >= 0), true
 	}
-	return Null, false
+	return null, false
 }

@@ -341,7 +341,7 @@ func (p *parser) literal(t item) Node {
 	case itemString:
 		return p.stringLiteral(t)
 	case itemInt:
-		v := Null
+		v := null
 		if n, err := strconv.ParseInt(t.val, 10, 64); err == nil {
 			v = Int(n)
 		} else {

@@ -199,7 +199,7 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 		case "charAt":
 			i, ok := intArg(a)
 			if !ok {
-				return Null, false
+				return null, false
 			}
 			if i < 0 || i >= javaLen(str) {
 				oob(i)
@@ -208,7 +208,7 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 		case "substring":
 			i, ok := intArg(a)
 			if !ok {
-				return Null, false
+				return null, false
 			}
 			l := javaLen(str)
 			if i < 0 || i > l {
@@ -228,27 +228,27 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 			case KindNull:
 				npe()
 			default:
-				return Null, false
+				return null, false
 			}
 			return Int(int64(javaIndexOf(str, sub, from, name == "lastIndexOf"))), true
 		}
 		if name == "split" {
 			re, ok := s.regexArg(n, a, false)
 			if !ok {
-				return Null, false
+				return null, false
 			}
 			return s.splitResult(n, javaSplit(re, str, 0)), true
 		}
 		if name == "matches" {
 			re, ok := s.regexArg(n, a, true)
 			if !ok {
-				return Null, false
+				return null, false
 			}
 			return Bool(re.MatchString(str)), true
 		}
 		arg, ok, isNull := strArg(a)
 		if !ok {
-			return Null, false
+			return null, false
 		}
 		switch name {
 		case "contains", "startsWith", "endsWith", "concat", "compareTo", "compareToIgnoreCase":
@@ -256,7 +256,7 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 				npe()
 			}
 		default:
-			return Null, false
+			return null, false
 		}
 		switch name {
 		case "contains":
@@ -280,7 +280,7 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 			i, ok1 := intArg(a)
 			j, ok2 := intArg(b)
 			if !ok1 || !ok2 {
-				return Null, false
+				return null, false
 			}
 			l := javaLen(str)
 			if i < 0 || j > l || i > j {
@@ -290,7 +290,7 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 		case "indexOf", "lastIndexOf", "startsWith":
 			from, ok := intArg(b)
 			if !ok {
-				return Null, false
+				return null, false
 			}
 			sub := ""
 			switch a.kind {
@@ -298,13 +298,13 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 				sub = a.s
 			case KindInt:
 				if name == "startsWith" {
-					return Null, false
+					return null, false
 				}
 				sub = string(rune(a.n))
 			case KindNull:
 				npe()
 			default:
-				return Null, false
+				return null, false
 			}
 			if name == "startsWith" {
 				if from < 0 || from > javaLen(str) {
@@ -317,14 +317,14 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 			limit, ok := intArg(b)
 			re, ok2 := s.regexArg(n, a, false)
 			if !ok || !ok2 {
-				return Null, false
+				return null, false
 			}
 			return s.splitResult(n, javaSplit(re, str, limit)), true
 		case "replace", "replaceAll", "replaceFirst":
 			x, ok1, null1 := strArg(a)
 			y, ok2, null2 := strArg(b)
 			if !ok1 || !ok2 {
-				return Null, false
+				return null, false
 			}
 			if null1 || null2 {
 				npe()
@@ -357,7 +357,7 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 			return String(res), true
 		}
 	}
-	return Null, false
+	return null, false
 }
 
 func (s *state) regexArg(n Node, a Value, whole bool) (*regexp.Regexp, bool) {

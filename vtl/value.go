@@ -50,8 +50,8 @@ type Value struct {
 	ref  any    // *List, *Map, *big.Int, Object, *scope, *block
 }
 
-// Null is the null value.
-var Null = Value{}
+// null is the null value.
+var null = Value{}
 
 // Bool returns a Boolean value.
 func Bool(b bool) Value {
@@ -81,7 +81,7 @@ func BigInt(b *big.Int) Value {
 // ListValue wraps l.
 func ListValue(l *List) Value {
 	if l == nil {
-		return Null
+		return null
 	}
 	return Value{kind: KindList, ref: l}
 }
@@ -89,7 +89,7 @@ func ListValue(l *List) Value {
 // MapValue wraps m.
 func MapValue(m *Map) Value {
 	if m == nil {
-		return Null
+		return null
 	}
 	return Value{kind: KindMap, ref: m}
 }
@@ -98,7 +98,7 @@ func MapValue(m *Map) Value {
 // same object often can keep the Value and reuse it.
 func ObjectValue(o Object) Value {
 	if o == nil {
-		return Null
+		return null
 	}
 	return Value{kind: KindObject, ref: &objectBox{o}}
 }
@@ -202,7 +202,7 @@ func (v Value) isNumber() bool {
 
 // Object is a host value, such as API Gateway's $input, that a template can
 // reach only through the names it chooses to answer. Property serves $o.name,
-// Call serves $o.name(args). Unknown names give Null and no error, as a
+// Call serves $o.name(args). Unknown names give null and no error, as a
 // missing Java method does in Velocity. An error fails the render.
 // Implementations must not keep args.
 type Object interface {
@@ -313,7 +313,7 @@ func (m *Map) Get(key string) (Value, bool) {
 	if i := m.find(key); i >= 0 {
 		return m.ents[i].val, true
 	}
-	return Null, false
+	return null, false
 }
 
 // Put stores v under key and returns the previous value. A new key goes last;
@@ -331,14 +331,14 @@ func (m *Map) Put(key string, v Value) Value {
 	} else if len(m.ents) > indexThreshold {
 		m.buildIndex()
 	}
-	return Null
+	return null
 }
 
 // Remove deletes key and returns its value.
 func (m *Map) Remove(key string) Value {
 	i := m.find(key)
 	if i < 0 {
-		return Null
+		return null
 	}
 	m.touch()
 	old := m.ents[i].val

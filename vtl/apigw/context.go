@@ -24,7 +24,7 @@ type contextObj struct {
 
 func str(s string) vtl.Value {
 	if s == "" {
-		return vtl.Null
+		return vtl.Value{}
 	}
 	return vtl.String(s)
 }
@@ -58,7 +58,7 @@ func (o *contextObj) Property(name string) (vtl.Value, error) {
 		return str(c.RequestTime), nil
 	case "requestTimeEpoch":
 		if c.RequestTimeEpoch == 0 {
-			return vtl.Null, nil
+			return vtl.Value{}, nil
 		}
 		return vtl.Int(c.RequestTimeEpoch), nil
 	case "resourceId":
@@ -88,7 +88,7 @@ func (o *contextObj) Property(name string) (vtl.Value, error) {
 		v, _ := o.extra.Get(name)
 		return v, nil
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 func (o *contextObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
@@ -114,7 +114,7 @@ func getterCall(o vtl.Object, name string, args []vtl.Value) (vtl.Value, error) 
 	case strings.HasPrefix(name, "get") && len(name) > 3 && len(args) == 0:
 		return o.Property(strings.ToLower(name[3:4]) + name[4:])
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 type identityObj struct{ c *Context }
@@ -152,11 +152,11 @@ func (o *identityObj) Property(name string) (vtl.Value, error) {
 		return str(id.AccessKey), nil
 	case "clientCert":
 		if id.ClientCert == nil {
-			return vtl.Null, nil
+			return vtl.Value{}, nil
 		}
 		return vtl.ObjectValue(&certObj{cc: id.ClientCert}), nil
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 func (o *identityObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
@@ -178,7 +178,7 @@ func (o *certObj) Property(name string) (vtl.Value, error) {
 	case "validity":
 		return vtl.ObjectValue(&validityObj{cc: o.cc}), nil
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 func (o *certObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
@@ -194,7 +194,7 @@ func (o *validityObj) Property(name string) (vtl.Value, error) {
 	case "notAfter":
 		return str(o.cc.NotAfter), nil
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 func (o *validityObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
@@ -213,7 +213,7 @@ func (a *authorizerObj) Property(name string) (vtl.Value, error) {
 			return vtl.String(p.Value), nil
 		}
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 func (a *authorizerObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
@@ -230,7 +230,7 @@ func (o *claimsObj) Property(name string) (vtl.Value, error) {
 			return vtl.String(p.Value), nil
 		}
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 func (o *claimsObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
@@ -254,7 +254,7 @@ func (o *errorObj) Property(name string) (vtl.Value, error) {
 	case "validationErrorString":
 		return str(e.ValidationErrorString), nil
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 func (o *errorObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
@@ -387,7 +387,7 @@ func (o *overrideObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	if name == "put" && len(args) == 2 {
 		k, ok := args[0].AsString()
 		if !ok {
-			return vtl.Null, nil
+			return vtl.Value{}, nil
 		}
 		old, _ := o.Property(k)
 		return old, o.SetProperty(k, args[1])
@@ -427,7 +427,7 @@ func (p *paramsObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	case name == "put" && len(args) == 2:
 		k, ok := args[0].AsString()
 		if !ok {
-			return vtl.Null, nil
+			return vtl.Value{}, nil
 		}
 		old, _ := p.m.Get(k)
 		return old, p.SetProperty(k, args[1])
@@ -450,7 +450,7 @@ func (p *paramsObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	case name == "isEmpty" && len(args) == 0:
 		return vtl.Bool(p.m.Len() == 0), nil
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 // JavaString renders the map as Java does.

@@ -93,7 +93,7 @@ func (e *env) release() {
 	if cap(e.jsonBuf) > 1<<20 {
 		e.jsonBuf = nil // do not keep a large payload's buffer around
 	}
-	e.body, e.rootJSON, e.doc = "", "", vtl.Null
+	e.body, e.rootJSON, e.doc = "", "", vtl.Value{}
 	e.bodyLoaded, e.docLoaded, e.haveParams, e.haveStage, e.haveRootJSON = false, false, false, false, false
 	e.tracker = vtl.Tracker{}
 	e.ctxObj.extra = nil
@@ -119,7 +119,7 @@ func (e *env) Lookup(name string) vtl.Value {
 		}
 		return vtl.MapValue(&e.stageMap)
 	}
-	return vtl.Null
+	return vtl.Value{}
 }
 
 func fillMap(m *vtl.Map, ps []Param) {
@@ -150,7 +150,7 @@ func (e *env) document() (vtl.Value, error) {
 		e.tracker.Changed = false
 		e.docLoaded = true
 		if err := e.charge(4 * len(e.bodyText())); err != nil {
-			return vtl.Null, err
+			return vtl.Value{}, err
 		}
 		e.doc, e.docErr = parseBody(e.bodyText(), &e.tracker)
 	}
@@ -167,7 +167,7 @@ func parseBody(s string, tr *vtl.Tracker) (vtl.Value, error) {
 		return vtl.MapValue(vtl.NewTrackedMap(0, tr)), nil
 	}
 	if strings.IndexByte("{[\"", t[0]) >= 0 {
-		return vtl.Null, fmt.Errorf("unable to parse the payload as JSON: %v", err)
+		return vtl.Value{}, fmt.Errorf("unable to parse the payload as JSON: %v", err)
 	}
 	return vtl.String(t), nil
 }
@@ -176,18 +176,18 @@ func parseBody(s string, tr *vtl.Tracker) (vtl.Value, error) {
 func (e *env) eval(path string) (vtl.Value, bool, error) {
 	p, err := e.t.path(path)
 	if err != nil {
-		return vtl.Null, false, err
+		return vtl.Value{}, false, err
 	}
 	doc, err := e.document()
 	if err != nil {
-		return vtl.Null, false, err
+		return vtl.Value{}, false, err
 	}
 	cost := len(path)
 	if !p.Definite() {
 		cost += 8 * len(e.bodyText()) // a search may visit the whole payload
 	}
 	if err := e.charge(cost); err != nil {
-		return vtl.Null, false, err
+		return vtl.Value{}, false, err
 	}
 	v, ok := jsonpath.Evaluate[vtl.Value](p, valueModel{&e.tracker}, doc)
 	return v, ok, nil
@@ -200,7 +200,7 @@ func (o *inputObj) Property(name string) (vtl.Value, error) {
 	if name == "body" {
 		return vtl.String(o.e.bodyText()), nil
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
@@ -212,11 +212,11 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 		}
 	case "path", "json":
 		if len(args) != 1 {
-			return vtl.Null, nil
+			return vtl.Value{}, nil
 		}
 		p, ok := args[0].AsString()
 		if !ok {
-			return vtl.Null, nil
+			return vtl.Value{}, nil
 		}
 		if name == "json" && p == "$" {
 			// The whole payload: rewrite it in one pass when possible.
@@ -225,7 +225,7 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 			}
 			body := e.bodyText()
 			if err := e.charge(len(body)); err != nil {
-				return vtl.Null, err
+				return vtl.Value{}, err
 			}
 			if out, ok := vtl.AppendCompactJSON(e.jsonBuf[:0], body); ok && len(out) > 0 {
 				// The string shares the buffer, which is not written again
@@ -237,7 +237,7 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 		}
 		v, found, err := e.eval(p)
 		if err != nil {
-			return vtl.Null, fmt.Errorf("$input.%s(%q): %v", name, p, err)
+			return vtl.Value{}, fmt.Errorf("$input.%s(%q): %v", name, p, err)
 		}
 		if name == "path" {
 			return v, nil
@@ -247,7 +247,7 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 		}
 		text, err := vtl.JSONText(v)
 		if err != nil {
-			return vtl.Null, fmt.Errorf("$input.json(%q): %v", p, err)
+			return vtl.Value{}, fmt.Errorf("$input.json(%q): %v", p, err)
 		}
 		return vtl.String(text), nil
 	case "params":
@@ -267,7 +267,7 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 		case 1:
 			n, ok := args[0].AsString()
 			if !ok {
-				return vtl.Null, nil
+				return vtl.Value{}, nil
 			}
 			// The last value of a repeated name wins, as in the maps.
 			for _, ps := range [...][]Param{e.req.Path, e.req.QueryString, e.req.Header} {
@@ -280,7 +280,7 @@ func (o *inputObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 			return vtl.String(""), nil
 		}
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 // valueModel lets jsonpath walk template values. Lists it builds report

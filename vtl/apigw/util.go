@@ -12,22 +12,22 @@ import (
 // utilObj is $util.
 type utilObj struct{ e *env }
 
-func (*utilObj) Property(string) (vtl.Value, error) { return vtl.Null, nil }
+func (*utilObj) Property(string) (vtl.Value, error) { return vtl.Value{}, nil }
 
 func (u *utilObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	if len(args) != 1 {
-		return vtl.Null, nil
+		return vtl.Value{}, nil
 	}
 	a := args[0]
 	if a.IsNull() {
-		return vtl.Null, nil
+		return vtl.Value{}, nil
 	}
 	s, ok := a.AsString()
 	if !ok {
 		s = a.String()
 	}
 	if err := u.e.charge(len(s)); err != nil {
-		return vtl.Null, err
+		return vtl.Value{}, err
 	}
 	switch name {
 	case "escapeJavaScript":
@@ -35,7 +35,7 @@ func (u *utilObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	case "parseJson":
 		v, err := vtl.ParseJSON(s, nil)
 		if err != nil {
-			return vtl.Null, fmt.Errorf("$util.parseJson: %v", err)
+			return vtl.Value{}, fmt.Errorf("$util.parseJson: %v", err)
 		}
 		return v, nil
 	case "urlEncode":
@@ -43,7 +43,7 @@ func (u *utilObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	case "urlDecode":
 		d, err := URLDecode(s)
 		if err != nil {
-			return vtl.Null, fmt.Errorf("$util.urlDecode: %v", err)
+			return vtl.Value{}, fmt.Errorf("$util.urlDecode: %v", err)
 		}
 		return vtl.String(d), nil
 	case "base64Encode":
@@ -51,11 +51,11 @@ func (u *utilObj) Call(name string, args []vtl.Value) (vtl.Value, error) {
 	case "base64Decode":
 		d, err := Base64Decode(s)
 		if err != nil {
-			return vtl.Null, fmt.Errorf("$util.base64Decode: %v", err)
+			return vtl.Value{}, fmt.Errorf("$util.base64Decode: %v", err)
 		}
 		return vtl.String(d), nil
 	}
-	return vtl.Null, nil
+	return vtl.Value{}, nil
 }
 
 const hexDigits = "0123456789ABCDEF"
