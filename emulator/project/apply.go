@@ -107,50 +107,77 @@ func (a *Applier) Apply(ctx context.Context, p *Plan) error {
 }
 
 // applyFunctions registers the plan's new functions and replaces those whose configuration
-// changed, all at once (registering resolves interpreters and builds Go code, which is slow
-// one by one). On an error the functions it registered are removed again.
+// changed. The changed ones are checked (and Go code built) by a scratch runner first, so a
+// failure changes no running function; registrations run concurrently (resolving
+// interpreters and building Go code is slow one by one). On an error the functions it
+// registered are removed again.
 func (a *Applier) applyFunctions(ctx context.Context, old, p *Plan) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(p.Functions))
-	added := make([]bool, len(p.Functions))
-	for i, f := range p.Functions {
+	var added, changed []*Function
+	for _, f := range p.Functions {
 		var prev *Function
 		if old != nil {
 			prev = old.functionByName(f.Config.Name)
 		}
-		if prev != nil && equalConfig(prev.Config, f.Config) {
-			continue
+		switch {
+		case prev == nil:
+			added = append(added, f)
+		case !equalConfig(prev.Config, f.Config):
+			changed = append(changed, f)
 		}
+	}
+	if len(changed) > 0 {
+		scratch := a.scratchRunner()
+		err := each(changed, func(f *Function) error { return scratch.Register(f.Config) })
+		_ = scratch.Close(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	ok := make([]bool, len(added))
+	err := each(added, func(f *Function) error {
+		err := a.t.Lambda.Register(f.Config)
+		if err != nil && strings.Contains(err.Error(), "already registered") {
+			return fmt.Errorf("a function named %s is already registered (by --function?): rename one of them", f.Config.Name)
+		}
+		if err == nil {
+			ok[slices.Index(added, f)] = true
+		}
+		return err
+	})
+	if err != nil {
+		for i, f := range added {
+			if ok[i] {
+				_ = a.t.Lambda.Unregister(ctx, f.Config.Name)
+			}
+		}
+		return err
+	}
+	return each(changed, func(f *Function) error { return a.replace(ctx, f.Config, true) })
+}
+
+// each runs do for every function concurrently and joins the errors, naming the functions.
+func each(fs []*Function, do func(*Function) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(fs))
+	for i, f := range fs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if prev == nil {
-				err := a.t.Lambda.Register(f.Config)
-				if err != nil && strings.Contains(err.Error(), "already registered") {
-					err = fmt.Errorf("a function named %s is already registered (by --function?): rename one of them", f.Config.Name)
-				}
-				if err != nil {
-					errs[i] = fmt.Errorf("function %s: %w", f.LogicalID, err)
-					return
-				}
-				added[i] = true
-				return
-			}
-			if err := a.replace(ctx, f.Config); err != nil {
+			if err := do(f); err != nil {
 				errs[i] = fmt.Errorf("function %s: %w", f.LogicalID, err)
 			}
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		for i, ok := range added {
-			if ok {
-				_ = a.t.Lambda.Unregister(ctx, p.Functions[i].Config.Name)
-			}
-		}
-		return err
+	return errors.Join(errs...)
+}
+
+// scratchRunner returns a runner for checking functions before they replace running ones.
+func (a *Applier) scratchRunner() *lambdarunner.Manager {
+	if a.t.NewScratchRunner != nil {
+		return a.t.NewScratchRunner()
 	}
-	return nil
+	return lambdarunner.New(lambdarunner.Config{})
 }
 
 // Recycle replaces functions (their code changed) with the same configuration.
@@ -163,7 +190,7 @@ func (a *Applier) Recycle(ctx context.Context, names []string) error {
 	var errs []error
 	for _, n := range names {
 		if f := a.current.functionByName(n); f != nil {
-			if err := a.replace(ctx, f.Config); err != nil {
+			if err := a.replace(ctx, f.Config, false); err != nil {
 				errs = append(errs, fmt.Errorf("function %s: %w", f.LogicalID, err))
 			}
 		}
@@ -172,21 +199,16 @@ func (a *Applier) Recycle(ctx context.Context, names []string) error {
 }
 
 // replace swaps a registered function for a new configuration or new code. With a runner
-// that cannot replace in place, the new code is checked (and built) by a scratch runner
-// first, so a compile error keeps the old function; then the old one is unregistered (its
-// invocations in flight are cut) and the new one registered.
-func (a *Applier) replace(ctx context.Context, fc lambdarunner.FunctionConfig) error {
+// that cannot replace in place, Go code is built by a scratch runner first (unless checked
+// says the caller did), so a compile error keeps the old function; then the old one is
+// unregistered (its invocations in flight are cut) and the new one registered.
+func (a *Applier) replace(ctx context.Context, fc lambdarunner.FunctionConfig, checked bool) error {
 	if r, ok := any(a.t.Lambda).(replacer); ok {
 		return r.Replace(ctx, fc)
 	}
-	if isNativeRuntime(fc.Runtime) {
-		// Build the new code aside (into the shared, content-keyed cache): a compile error
-		// keeps the old function, and the Register below finds the binary ready.
-		newScratch := a.t.NewScratchRunner
-		if newScratch == nil {
-			newScratch = func() *lambdarunner.Manager { return lambdarunner.New(lambdarunner.Config{}) }
-		}
-		scratch := newScratch()
+	if !checked && isNativeRuntime(fc.Runtime) {
+		// Build into the shared, content-keyed cache: the Register below finds the binary.
+		scratch := a.scratchRunner()
 		err := scratch.Register(fc)
 		_ = scratch.Close(ctx)
 		if err != nil {

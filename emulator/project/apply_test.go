@@ -3,6 +3,7 @@ package project
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,5 +133,79 @@ func TestStableID(t *testing.T) {
 	}
 	if StableID("/home/me/other", "Api") == a || StableID("/home/me/app", "Api2") == a {
 		t.Error("different projects or logical ids share an id")
+	}
+}
+
+// TestApplyFunctions reloads a template whose functions changed: a failed reload (one
+// function's new code does not build) changes no running function; a good one replaces
+// what changed and removes what is gone.
+func TestApplyFunctions(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("needs node")
+	}
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"js/index.js": "exports.handler = async () => ({statusCode: 200});\n",
+		"go/main.go":  "package main\n\nfunc main() {\n", // does not compile
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const tmpl = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  One:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: js/, Runtime: nodejs20.x, Handler: index.handler, Environment: {Variables: {V: "VALUE"}}}
+  Two:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: CODE, Runtime: RUNTIME, Handler: index.handler}
+`
+	load := func(value, code, runtime string) *Plan {
+		t.Helper()
+		src := strings.NewReplacer("VALUE", value, "CODE", code, "RUNTIME", runtime).Replace(tmpl)
+		if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Load(Options{Dir: dir, IDSeed: "functions"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	runner := lambdarunner.New(lambdarunner.Config{})
+	t.Cleanup(func() { _ = runner.Close(context.Background()) })
+	a := NewApplier(Target{Store: store.New(store.Config{}), Lambda: runner})
+	ctx := context.Background()
+	env := func() map[string]string {
+		out := map[string]string{}
+		for _, fc := range runner.Functions() {
+			out[fc.Name] = fc.Environment["V"] + "/" + fc.Runtime
+		}
+		return out
+	}
+	if err := a.Apply(ctx, load("1", "js/", "nodejs20.x")); err != nil {
+		t.Fatal(err)
+	}
+	if got := env(); got["One"] != "1/nodejs20.x" || got["Two"] != "/nodejs20.x" {
+		t.Fatalf("after the first apply: %v", got)
+	}
+	if err := a.Apply(ctx, load("2", "go/", "provided.al2023")); err == nil || !strings.Contains(err.Error(), "function Two") {
+		t.Fatalf("error = %v, want function Two's build failure", err)
+	}
+	if got := env(); got["One"] != "1/nodejs20.x" || got["Two"] != "/nodejs20.x" {
+		t.Errorf("a failed reload changed the functions: %v", got)
+	}
+	p := load("3", "js/", "nodejs20.x")
+	p.Functions = p.Functions[:1]
+	if err := a.Apply(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if got := env(); got["One"] != "3/nodejs20.x" || len(got) != 1 {
+		t.Errorf("after the good reload: %v, want One replaced and Two gone", got)
 	}
 }
