@@ -21,8 +21,8 @@ type IntegrationConfig struct {
 	ServiceEndpoints map[string]string
 	// Credentials sign AWS service requests; the zero value signs as access key "test".
 	Credentials aws.Credentials
-	// Transport carries HTTP and AWS service integration requests; nil uses a pooled
-	// keep-alive transport.
+	// Transport carries HTTP and AWS service integration requests; nil uses pooled
+	// keep-alive connections.
 	Transport http.RoundTripper
 }
 
@@ -30,18 +30,14 @@ type IntegrationConfig struct {
 // built into the data plane).
 func (s *Server) backends() (map[string]dataplane.Backend, error) {
 	cfg := s.cfg.Integrations
-	transport := cfg.Transport
-	if transport == nil {
-		transport = integration.NewTransport()
-	}
 	lambda := integration.NewLambda(s.lambda, s.log)
-	httpBackend := integration.NewHTTP(transport, s.log)
+	httpBackend := integration.NewHTTP(cfg.Transport, s.log)
 	awsBackend, err := integration.NewAWS(integration.AWSConfig{
 		Endpoint:         cfg.AWSEndpoint,
 		ServiceEndpoints: cfg.ServiceEndpoints,
 		Credentials:      cfg.Credentials,
 		Region:           s.cfg.Region,
-		Transport:        transport,
+		Transport:        cfg.Transport,
 		Lambda:           lambda,
 		Logger:           s.log,
 	})

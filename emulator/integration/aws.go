@@ -32,7 +32,7 @@ type AWSConfig struct {
 	Credentials aws.Credentials
 	// Region signs requests whose ARN names no region.
 	Region string
-	// Transport sends the requests; nil uses NewTransport.
+	// Transport sends the requests; nil uses pooled connections as NewHTTP does.
 	Transport http.RoundTripper
 	// Lambda runs Lambda invocation URIs (lambda:path/2015-03-31/functions/.../invocations).
 	Lambda *Lambda
@@ -47,7 +47,7 @@ type AWSConfig struct {
 // the service.
 type AWS struct {
 	cfg    AWSConfig
-	client *http.Client
+	rt     http.RoundTripper
 	signer *v4.Signer
 	warned sync.Map // service → struct{}: the missing-endpoint warning is logged once
 }
@@ -64,7 +64,7 @@ func NewAWS(cfg AWSConfig) (*AWS, error) {
 		cfg.Region = "us-east-1"
 	}
 	if cfg.Transport == nil {
-		cfg.Transport = NewTransport()
+		cfg.Transport = newDirectTransport(NewTransport())
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -79,7 +79,7 @@ func NewAWS(cfg AWSConfig) (*AWS, error) {
 			return nil, fmt.Errorf("endpoint of %s: %w", svc, err)
 		}
 	}
-	return &AWS{cfg: cfg, client: newClient(cfg.Transport), signer: v4.NewSigner()}, nil
+	return &AWS{cfg: cfg, rt: cfg.Transport, signer: v4.NewSigner()}, nil
 }
 
 // CheckEndpoint reports whether u is an http(s) URL with a host and nothing after its path.
@@ -149,7 +149,7 @@ func (a *AWS) Invoke(ctx context.Context, x *dataplane.Exchange, req *dataplane.
 	if err != nil {
 		return nil, err
 	}
-	return do(ctx, a.client, hreq)
+	return do(ctx, a.rt, hreq)
 }
 
 // request builds the signed service request.

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -25,9 +26,11 @@ const MaxResponseBytes = 10 << 20
 // HTTP is the backend of HTTP and HTTP_PROXY integrations (and of VPC_LINK connections,
 // which the emulator sends straight to the integration URI).
 type HTTP struct {
-	client   *http.Client
-	insecure *http.Client // tlsConfig.insecureSkipVerification
-	log      *slog.Logger
+	// transport and insecure (for tlsConfig.insecureSkipVerification) are called directly,
+	// not through an http.Client: API Gateway follows no redirects and needs no cookie jar.
+	transport http.RoundTripper
+	insecure  http.RoundTripper
+	log       *slog.Logger
 }
 
 // NewTransport returns the pooled transport integrations use: HTTP/1.1 keep-alive
@@ -46,26 +49,24 @@ func NewTransport() *http.Transport {
 	}
 }
 
-// NewHTTP returns the HTTP backend. A nil transport uses NewTransport.
+// NewHTTP returns the HTTP backend. A nil transport sends plain-HTTP requests over pooled
+// connections in the caller's goroutine and the rest through NewTransport.
 func NewHTTP(transport http.RoundTripper, log *slog.Logger) *HTTP {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	base, _ := transport.(*http.Transport)
 	if transport == nil {
-		transport = NewTransport()
+		base = NewTransport()
+		transport = newDirectTransport(base)
 	}
-	h := &HTTP{client: newClient(transport), insecure: newClient(transport), log: log}
-	if t, ok := transport.(*http.Transport); ok {
-		it := t.Clone()
+	h := &HTTP{transport: transport, insecure: transport, log: log}
+	if base != nil {
+		it := base.Clone()
 		it.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the integration's tlsConfig asks for it
-		h.insecure = newClient(it)
+		h.insecure = it
 	}
 	return h
-}
-
-// newClient never follows redirects: API Gateway hands a 3xx back like any status.
-func newClient(rt http.RoundTripper) *http.Client {
-	return &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // Invoke calls the integration URI. HTTP_PROXY forwards the method request (headers less
@@ -107,11 +108,11 @@ func (h *HTTP) Invoke(ctx context.Context, x *dataplane.Exchange, req *dataplane
 		}
 		hreq.Header[k] = v
 	}
-	client := h.client
+	rt := h.transport
 	if it.TLSConfig != nil && it.TLSConfig.InsecureSkipVerification {
-		client = h.insecure
+		rt = h.insecure
 	}
-	return do(ctx, client, hreq)
+	return do(ctx, rt, hreq)
 }
 
 // integrationQuery builds the query string: the URI's own, then for proxies the method
@@ -167,11 +168,11 @@ func copyProxyHeaders(dst http.Header, x *dataplane.Exchange) {
 // do sends an integration request and reads the answer within ctx. A backend that cannot
 // be reached is 504 "Network error communicating with endpoint"; a TLS certificate it
 // does not trust is a configuration error (500), as on AWS.
-func do(ctx context.Context, client *http.Client, hreq *http.Request) (*dataplane.IntegrationResult, error) {
-	resp, err := client.Do(hreq)
+func do(ctx context.Context, rt http.RoundTripper, hreq *http.Request) (*dataplane.IntegrationResult, error) {
+	resp, err := rt.RoundTrip(hreq)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		if ctx.Err() != nil || timedOut(err) {
+			return nil, context.DeadlineExceeded
 		}
 		return nil, networkError(hreq, err)
 	}
@@ -183,8 +184,8 @@ func do(ctx context.Context, client *http.Client, hreq *http.Request) (*dataplan
 	buf := bytes.NewBuffer(make([]byte, 0, size+1))
 	n, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		if ctx.Err() != nil || timedOut(err) {
+			return nil, context.DeadlineExceeded
 		}
 		return nil, dataplane.ErrNetwork(fmt.Errorf("%s %s: reading the response: %w", hreq.Method, hreq.URL.Redacted(), err))
 	}
@@ -192,6 +193,12 @@ func do(ctx context.Context, client *http.Client, hreq *http.Request) (*dataplan
 		return nil, dataplane.ErrIntegrationFailure(http.StatusBadGateway, fmt.Errorf("%s %s: the response is over 10 MB", hreq.Method, hreq.URL.Redacted()))
 	}
 	return &dataplane.IntegrationResult{Status: resp.StatusCode, Header: resp.Header, Body: buf.Bytes()}, nil
+}
+
+// timedOut reports an error from the connection deadline, which is the integration
+// timeout: it can fire a moment before the context notices.
+func timedOut(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)
 }
 
 func networkError(hreq *http.Request, err error) error {
