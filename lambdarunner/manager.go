@@ -170,29 +170,99 @@ func New(cfg Config) *Manager {
 // the interpreter (or builds the Go code) now, so a missing node or python, an unsupported runtime
 // or a compile error is an error here rather than at the first invocation.
 func (m *Manager) Register(fc FunctionConfig) error {
-	fc, err := m.normalize(fc)
+	f, err := m.build(fc)
 	if err != nil {
 		return err
 	}
+	if err := m.add(f); err != nil {
+		return err
+	}
+	m.startEager(f)
+	return nil
+}
+
+// Replace swaps a function's configuration and code for new ones, or registers it if it is
+// not registered yet (for reloading a project). The new configuration is checked and built
+// first: on error the running function is untouched. Invocations already running on the old
+// code finish (up to its timeout) before its environments stop; new ones run the new code.
+func (m *Manager) Replace(ctx context.Context, fc FunctionConfig) error {
+	f, err := m.build(fc)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	if m.closed.Load() {
+		m.mu.Unlock()
+		_ = f.backend.Close(ctx)
+		return errors.New("lambdarunner: the manager is closed")
+	}
+	cur := *m.functions.Load()
+	old := cur[f.cfg.Name]
+	next := maps.Clone(cur)
+	next[f.cfg.Name] = f
+	m.functions.Store(&next)
+	m.mu.Unlock()
+	m.startEager(f)
+	if old != nil {
+		m.retire(old)
+	}
+	return nil
+}
+
+// retire closes a replaced function once its running invocations are done, or after its
+// timeout (they cannot run longer).
+func (m *Manager) retire(old *function) {
+	if old.pool == nil {
+		_ = old.backend.Close(context.Background())
+		return
+	}
+	m.starting.Add(1)
+	go func() {
+		defer m.starting.Done()
+		deadline := time.NewTimer(old.cfg.Timeout + time.Second)
+		defer deadline.Stop()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for old.pool.Stats().Running > 0 {
+			select {
+			case <-deadline.C:
+				_ = old.backend.Close(context.Background())
+				return
+			case <-m.done:
+				_ = old.backend.Close(context.Background())
+				return
+			case <-tick.C:
+			}
+		}
+		_ = old.backend.Close(context.Background())
+	}()
+}
+
+// build checks a Runtime API function's configuration and prepares its pool.
+func (m *Manager) build(fc FunctionConfig) (*function, error) {
+	fc, err := m.normalize(fc)
+	if err != nil {
+		return nil, err
+	}
 	if fc.CodeDir == "" {
-		return fmt.Errorf("lambdarunner: function %s: no code directory: set code=DIR", fc.Name)
+		return nil, fmt.Errorf("lambdarunner: function %s: no code directory: set code=DIR", fc.Name)
 	}
 	abs, err := filepath.Abs(fc.CodeDir)
 	if err != nil {
-		return fmt.Errorf("lambdarunner: function %s: code directory %s: %w", fc.Name, fc.CodeDir, err)
+		return nil, fmt.Errorf("lambdarunner: function %s: code directory %s: %w", fc.Name, fc.CodeDir, err)
 	}
 	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
-		return fmt.Errorf("lambdarunner: function %s: code directory %s does not exist or is not a directory", fc.Name, abs)
+		return nil, fmt.Errorf("lambdarunner: function %s: code directory %s does not exist or is not a directory", fc.Name, abs)
 	}
 	fc.CodeDir = abs
 	if fc.Handler == "" && !isNative(fc.Runtime) {
-		return fmt.Errorf("lambdarunner: function %s: runtime %s needs a handler, e.g. handler=index.handler", fc.Name, fc.Runtime)
+		return nil, fmt.Errorf("lambdarunner: function %s: runtime %s needs a handler, e.g. handler=index.handler", fc.Name, fc.Runtime)
 	}
 	launcher, err := m.resolver.Resolve(runtimeapi.Spec{
 		FunctionName: fc.Name, Runtime: fc.Runtime, Handler: fc.Handler, CodeDir: fc.CodeDir, Interpreter: fc.Interpreter,
 	})
 	if err != nil {
-		return fmt.Errorf("lambdarunner: %w", err)
+		return nil, fmt.Errorf("lambdarunner: %w", err)
 	}
 	limit, reserved := m.limit(fc)
 	pool, err := runtimeapi.NewFunction(runtimeapi.Config{
@@ -214,21 +284,26 @@ func (m *Manager) Register(fc FunctionConfig) error {
 		Now:              m.cfg.Now,
 	})
 	if err != nil {
-		return fmt.Errorf("lambdarunner: function %s: %w", fc.Name, err)
+		return nil, fmt.Errorf("lambdarunner: function %s: %w", fc.Name, err)
 	}
-	if err := m.add(&function{cfg: fc, backend: pool, pool: pool, reserved: reserved, created: m.cfg.Now()}); err != nil {
-		return err
+	return &function{cfg: fc, backend: pool, pool: pool, reserved: reserved, created: m.cfg.Now()}, nil
+}
+
+// startEager starts one environment of f in the background when Config.Eager asks for it.
+func (m *Manager) startEager(f *function) {
+	if !m.cfg.Eager || f.pool == nil {
+		return
 	}
-	if m.cfg.Eager && limit > 0 {
-		m.starting.Add(1)
-		go func() {
-			defer m.starting.Done()
-			if err := pool.Start(context.Background()); err != nil && !errors.Is(err, invocation.ErrClosed) {
-				m.cfg.Logger.Warn("eager start failed", "function", fc.Name, "error", err)
-			}
-		}()
+	if limit, _ := m.limit(f.cfg); limit <= 0 {
+		return
 	}
-	return nil
+	m.starting.Add(1)
+	go func() {
+		defer m.starting.Done()
+		if err := f.pool.Start(context.Background()); err != nil && !errors.Is(err, invocation.ErrClosed) {
+			m.cfg.Logger.Warn("eager start failed", "function", f.cfg.Name, "error", err)
+		}
+	}()
 }
 
 // RegisterHandler adds a Go handler run in-process. handler is anything lambda.Start accepts: a

@@ -28,15 +28,6 @@ var partRank = map[string]int{
 	"AWS::ApiGateway::Deployment": 3, "AWS::ApiGateway::Stage": 4,
 }
 
-// defaultModels are the models CreateRestApi gives every API built without a body (the
-// store's own CreateRestAPI adds the same two; a Definition installs only what it lists).
-var defaultModels = []*store.Model{
-	{Name: "Empty", Description: "This is a default empty schema model", ContentType: "application/json",
-		Schema: "{\n  \"$schema\": \"http://json-schema.org/draft-04/schema#\",\n  \"title\" : \"Empty Schema\",\n  \"type\" : \"object\"\n}"},
-	{Name: "Error", Description: "This is a default error schema model", ContentType: "application/json",
-		Schema: "{\n  \"$schema\" : \"http://json-schema.org/draft-04/schema#\",\n  \"title\" : \"Error Schema\",\n  \"type\" : \"object\",\n  \"properties\" : {\n    \"message\" : { \"type\" : \"string\" }\n  }\n}"},
-}
-
 // addRestAPI turns an AWS::ApiGateway::RestApi into an API of the plan.
 func (s *stack) addRestAPI(r *resource) error {
 	a := &API{LogicalID: r.id, ID: StableID(s.seed, r.id), Def: &store.Definition{}}
@@ -85,7 +76,7 @@ func (s *stack) addRestAPI(r *resource) error {
 		return s.t.Errorf(r.node, "RestApi %s needs a Name (or a Body to take it from)", r.id)
 	}
 	if a.Body == nil {
-		a.Def.Models = append(a.Def.Models, defaultModels...)
+		a.Def.Models = append(a.Def.Models, store.DefaultModels()...)
 	}
 	params, err := s.prop(r, "Parameters")
 	if err != nil {

@@ -26,6 +26,16 @@ var defaultModels = []CreateModelInput{
 		Schema: "{\n  \"$schema\" : \"http://json-schema.org/draft-04/schema#\",\n  \"title\" : \"Error Schema\",\n  \"type\" : \"object\",\n  \"properties\" : {\n    \"message\" : { \"type\" : \"string\" }\n  }\n}"},
 }
 
+// DefaultModels returns new copies of the Empty and Error models AWS creates in every new
+// REST API (without ids).
+func DefaultModels() []*Model {
+	out := make([]*Model, len(defaultModels))
+	for i, in := range defaultModels {
+		out[i] = &Model{Name: in.Name, Description: in.Description, Schema: in.Schema, ContentType: in.ContentType}
+	}
+	return out
+}
+
 func errModelNotFound(name string) error {
 	return awserr.New(awserr.NotFound, "Invalid model name specified: %s", name)
 }
