@@ -196,7 +196,8 @@ func (s *scanner) str() (string, error) {
 			return out, nil
 		}
 		if c == '\\' {
-			return s.strSlow(start)
+			b, err := s.strSlow(start)
+			return string(b), err
 		}
 		if c < 0x20 {
 			return "", errSyntax
@@ -206,24 +207,54 @@ func (s *scanner) str() (string, error) {
 	return "", errSyntax
 }
 
+// strBytes is str returning a new byte slice (a response body, copied once).
+func (s *scanner) strBytes() ([]byte, error) {
+	s.i++ // opening quote
+	start := s.i
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		if c == '"' {
+			out := append([]byte(nil), s.b[start:s.i]...)
+			s.i++
+			return out, nil
+		}
+		if c == '\\' {
+			return s.strSlow(start)
+		}
+		if c < 0x20 {
+			return nil, errSyntax
+		}
+		s.i++
+	}
+	return nil, errSyntax
+}
+
 // strSlow unescapes a string with escapes, starting over at start.
-func (s *scanner) strSlow(start int) (string, error) {
-	out := append([]byte(nil), s.b[start:s.i]...)
+func (s *scanner) strSlow(start int) ([]byte, error) {
+	end := s.i // the closing quote bounds the unescaped length
+	for end < len(s.b) && s.b[end] != '"' {
+		if s.b[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	out := make([]byte, 0, min(end, len(s.b))-start)
+	out = append(out, s.b[start:s.i]...)
 	for s.i < len(s.b) {
 		c := s.b[s.i]
 		switch {
 		case c == '"':
 			s.i++
-			return string(out), nil
+			return out, nil
 		case c < 0x20:
-			return "", errSyntax
+			return nil, errSyntax
 		case c != '\\':
 			out = append(out, c)
 			s.i++
 			continue
 		}
 		if s.i+1 >= len(s.b) {
-			return "", errSyntax
+			return nil, errSyntax
 		}
 		e := s.b[s.i+1]
 		s.i += 2
@@ -243,24 +274,24 @@ func (s *scanner) strSlow(start int) (string, error) {
 		case 'u':
 			r, ok := s.hex4()
 			if !ok {
-				return "", errSyntax
+				return nil, errSyntax
 			}
 			if utf16.IsSurrogate(r) {
 				r2 := rune(-1)
 				if s.i+1 < len(s.b) && s.b[s.i] == '\\' && s.b[s.i+1] == 'u' {
 					s.i += 2
 					if r2, ok = s.hex4(); !ok {
-						return "", errSyntax
+						return nil, errSyntax
 					}
 				}
 				r = utf16.DecodeRune(r, r2)
 			}
 			out = utf8.AppendRune(out, r)
 		default:
-			return "", errSyntax
+			return nil, errSyntax
 		}
 	}
-	return "", errSyntax
+	return nil, errSyntax
 }
 
 func (s *scanner) hex4() (rune, bool) {

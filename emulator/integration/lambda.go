@@ -97,14 +97,15 @@ func (l *Lambda) invokeProxy(ctx context.Context, x *dataplane.Exchange, _ *data
 	res := &dataplane.IntegrationResult{Status: pr.status, Header: pr.header}
 	switch {
 	case pr.base64 && x.AcceptsBinary():
-		b, err := base64.StdEncoding.DecodeString(pr.body)
+		b := make([]byte, base64.StdEncoding.DecodedLen(len(pr.body)))
+		n, err := base64.StdEncoding.Decode(b, pr.body)
 		if err != nil {
 			return nil, dataplane.ErrInternal(fmt.Errorf("function %s: isBase64Encoded is true but the body is not base64: %w", fn, err))
 		}
-		res.Body = b
+		res.Body = b[:n]
 	default:
 		// Without a binary Accept the base64 text goes out as it is (S).
-		res.Body = []byte(pr.body)
+		res.Body = pr.body
 	}
 	return res, nil
 }

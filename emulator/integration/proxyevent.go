@@ -22,7 +22,7 @@ type header struct {
 // eventHeaders collects the headers of the proxy event: the client's, less those API
 // Gateway drops, plus Host and the headers a regional endpoint adds (X-Amzn-Trace-Id,
 // X-Forwarded-For/-Port/-Proto), in name order.
-func eventHeaders(x *dataplane.Exchange, buf []header) []header {
+func eventHeaders(x *dataplane.Exchange, buf []header, vals *[5]string) []header {
 	r := x.Req
 	hs := buf[:0]
 	for k, v := range r.Header {
@@ -40,15 +40,14 @@ func eventHeaders(x *dataplane.Exchange, buf []header) []header {
 		}
 		hs = append(hs, header{k, v})
 	}
+	*vals = [5]string{r.Host, x.TraceID, forwardedFor(x), localPort(r), scheme(r)}
 	if r.Host != "" {
-		hs = append(hs, header{"Host", []string{r.Host}})
+		hs = append(hs, header{"Host", vals[0:1:1]})
 	}
 	if x.TraceID != "" {
-		hs = append(hs, header{"X-Amzn-Trace-Id", []string{x.TraceID}})
+		hs = append(hs, header{"X-Amzn-Trace-Id", vals[1:2:2]})
 	}
-	hs = append(hs, header{"X-Forwarded-For", []string{forwardedFor(x)}},
-		header{"X-Forwarded-Port", []string{localPort(r)}},
-		header{"X-Forwarded-Proto", []string{scheme(r)}})
+	hs = append(hs, header{"X-Forwarded-For", vals[2:3:3]}, header{"X-Forwarded-Port", vals[3:4:4]}, header{"X-Forwarded-Proto", vals[4:5:5]})
 	slices.SortFunc(hs, func(a, b header) int { return strings.Compare(a.name, b.name) })
 	return hs
 }
@@ -91,6 +90,7 @@ func scheme(r *http.Request) string {
 // and greedy path parameters as sent, a binary body (binaryMediaTypes) base64-encoded.
 // The event is the JSON form of aws-lambda-go's events.APIGatewayProxyRequest.
 func appendProxyEvent(b []byte, x *dataplane.Exchange, hbuf []header) []byte {
+	var vals [5]string
 	r := x.Req
 	b = append(b, `{"resource":`...)
 	b = appendString(b, x.ResourcePath())
@@ -99,7 +99,7 @@ func appendProxyEvent(b []byte, x *dataplane.Exchange, hbuf []header) []byte {
 	b = append(b, `,"httpMethod":`...)
 	b = appendString(b, r.Method)
 
-	hs := eventHeaders(x, hbuf)
+	hs := eventHeaders(x, hbuf, &vals)
 	b = append(b, `,"headers":{`...)
 	for i, h := range hs {
 		if i > 0 {

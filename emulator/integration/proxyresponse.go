@@ -14,7 +14,7 @@ type proxyResponse struct {
 	status int
 	// header holds the names as the function wrote them, values merged.
 	header http.Header
-	body   string
+	body   []byte
 	base64 bool
 }
 
@@ -62,6 +62,12 @@ func parseProxyResponse(payload []byte) (*proxyResponse, error) {
 					return nil, err
 				}
 			case "body":
+				if s.ws(); s.i < len(s.b) && s.b[s.i] == '"' {
+					if out.body, err = s.strBytes(); err != nil {
+						return nil, malformed("bad JSON")
+					}
+					break
+				}
 				k, text, err := s.value()
 				switch {
 				case err != nil:
@@ -69,9 +75,9 @@ func parseProxyResponse(payload []byte) (*proxyResponse, error) {
 				case k == tokObject || k == tokArray:
 					return nil, malformed("body must be a string")
 				case k == tokNull:
-					out.body = ""
+					out.body = nil
 				default:
-					out.body = text
+					out.body = []byte(text)
 				}
 			case "isBase64Encoded":
 				k, text, err := s.value()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // The rows follow reference/lambda-proxy.md §2 (LocalStack's AWS-recorded
@@ -35,7 +36,7 @@ func TestParseProxyResponse(t *testing.T) {
 		{"fractional status", `{"statusCode":200.5}`, nil},
 		{"integral float status", `{"statusCode":2.01e2}`, &proxyResponse{status: 201}},
 		{"status out of range", `{"statusCode":600}`, nil},
-		{"status null", `{"statusCode":null,"body":"x"}`, &proxyResponse{status: 200, body: "x"}},
+		{"status null", `{"statusCode":null,"body":"x"}`, &proxyResponse{status: 200, body: []byte("x")}},
 		{"no status", `{"headers":{"test-header":"value"}}`, &proxyResponse{status: 200, header: http.Header{"test-header": {"value"}}}},
 		{"multi-value header", `{"statusCode":200,"multiValueHeaders":{"test-multi":["value1","value2"]}}`,
 			&proxyResponse{status: 200, header: http.Header{"test-multi": {"value1, value2"}}}},
@@ -50,12 +51,12 @@ func TestParseProxyResponse(t *testing.T) {
 		{"header holding an object", `{"headers":{"x":{"a":1}}}`, nil},
 		{"headers not an object", `{"headers":"x"}`, nil},
 		{"base64 body", `{"statusCode":200,"body":"dGVzdC1kYXRh","isBase64Encoded":true}`,
-			&proxyResponse{status: 200, body: "dGVzdC1kYXRh", base64: true}},
-		{"isBase64Encoded as a string", `{"body":"x","isBase64Encoded":"true"}`, &proxyResponse{status: 200, body: "x", base64: true}},
+			&proxyResponse{status: 200, body: []byte("dGVzdC1kYXRh"), base64: true}},
+		{"isBase64Encoded as a string", `{"body":"x","isBase64Encoded":"true"}`, &proxyResponse{status: 200, body: []byte("x"), base64: true}},
 		{"isBase64Encoded not a boolean", `{"isBase64Encoded":1}`, nil},
-		{"body with escapes", `{"body":"{\"a\":\"\u00e9\n\ud83d\ude00\"}"}`, &proxyResponse{status: 200, body: "{\"a\":\"é\n😀\"}"}},
+		{"body with escapes", `{"body":"{\"a\":\"\u00e9\n\ud83d\ude00\"}"}`, &proxyResponse{status: 200, body: []byte("{\"a\":\"é\n😀\"}")}},
 		{"body an object", `{"statusCode":200,"body":{"a":1}}`, nil},
-		{"body a number", `{"body":42}`, &proxyResponse{status: 200, body: "42"}},
+		{"body a number", `{"body":42}`, &proxyResponse{status: 200, body: []byte("42")}},
 		{"body null", `{"body":null}`, &proxyResponse{status: 200}},
 		{"empty object", `{}`, &proxyResponse{status: 200}},
 		{"trailing data", `{"statusCode":200} x`, nil},
@@ -75,7 +76,7 @@ func TestParseProxyResponse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(proxyResponse{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(proxyResponse{}), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})
