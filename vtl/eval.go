@@ -109,7 +109,7 @@ func (s *state) access(a Node, v Value) Value {
 			k := s.eval(a.Args[0])
 			if k.kind == KindString {
 				s.work(a, 1)
-				r, _ := v.mapv().Get(k.s)
+				r, _ := v.mapv().Get(k.str())
 				return r
 			}
 			base := len(s.args)
@@ -282,7 +282,7 @@ func javaEquals(a, b Value, depth int) bool {
 	case KindBig:
 		return a.big().Cmp(b.big()) == 0
 	case KindString:
-		return a.s == b.s
+		return a.str() == b.str()
 	case KindList:
 		la, lb := a.list(), b.list()
 		if la == lb {
@@ -324,13 +324,14 @@ func javaEquals(a, b Value, depth int) bool {
 		}
 		return true
 	case KindEntry:
-		va, _ := a.mapv().Get(a.s)
-		vb, _ := b.mapv().Get(b.s)
-		return a.s == b.s && javaEquals(va, vb, depth+1)
+		ea, eb := a.entry(), b.entry()
+		va, _ := ea.m.Get(ea.key)
+		vb, _ := eb.m.Get(eb.key)
+		return ea.key == eb.key && javaEquals(va, vb, depth+1)
 	case KindObject:
 		return a.obj() == b.obj()
 	}
-	return a.ref == b.ref
+	return a.p == b.p
 }
 
 // compareNumbers compares two numbers as MathUtils.compare does.

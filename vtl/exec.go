@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"unsafe"
 )
 
 // Limits bound one render so that no template can hang or exhaust memory.
@@ -275,7 +276,7 @@ func (s *state) exec(n Node) {
 		s.execForeach(n)
 	case *DefineNode:
 		s.charge(n, 64)
-		s.setVar(n.Var.slot, Value{kind: KindBlock, ref: &block{st: s, node: n}})
+		s.setVar(n.Var.slot, Value{kind: KindBlock, p: unsafe.Pointer(&block{st: s, node: n})})
 	case *BreakNode:
 		s.execBreak(n)
 	case *StopNode:
@@ -316,11 +317,11 @@ func (s *state) writeValue(n Node, v Value) {
 	case KindNull:
 		return
 	case KindString:
-		s.out = append(s.out, v.s...)
+		s.out = append(s.out, v.str()...)
 	case KindInt:
 		s.out = strconv.AppendInt(s.out, v.n, 10)
 	case KindBlock:
-		s.renderBlock(n, v.ref.(*block))
+		s.renderBlock(n, (*block)(v.p))
 	default:
 		s.out = s.appendJava(n, s.out, v)
 	}
@@ -344,9 +345,9 @@ func (s *state) appendJava(n Node, dst []byte, v Value) (out []byte) {
 func (s *state) str(n Node, v Value) string {
 	switch v.kind {
 	case KindString:
-		return v.s
+		return v.str()
 	case KindBlock:
-		return s.blockString(n, v.ref.(*block))
+		return s.blockString(n, (*block)(v.p))
 	}
 	b := s.appendJava(n, nil, v)
 	s.chargeString(n, len(b))
@@ -483,7 +484,7 @@ func (s *state) setIndex(n Node, obj Value, idx, v Value) {
 		obj.mapv().Put(s.str(n, idx), v)
 	case KindObject:
 		if st, ok := obj.obj().(Setter); ok && idx.kind == KindString {
-			if err := st.SetProperty(idx.s, v); err != nil {
+			if err := st.SetProperty(idx.str(), v); err != nil {
 				s.errorf(n, "%v", err)
 			}
 		}
@@ -514,5 +515,5 @@ func (s *state) execBreak(n *BreakNode) {
 	if v.kind != KindScope {
 		s.errorf(n, "%s is not a valid scope for #break", n.Arg)
 	}
-	s.ctl, s.brk = ctlBreak, v.ref.(*scope)
+	s.ctl, s.brk = ctlBreak, (*scope)(v.p)
 }

@@ -1,5 +1,7 @@
 package vtl
 
+import "unsafe"
+
 // execForeach runs #foreach as Velocity 1.7 does: lists, arrays and map
 // values (or keySet/values/entrySet views) are walked; null and other values
 // give no iterations. $foreach (index, count, hasNext, first, last, parent),
@@ -39,7 +41,7 @@ func (s *state) execForeach(n *ForeachNode) {
 		if p := s.lookup(scopeSlot); p.kind == KindScope {
 			sc.parent = p
 		}
-		s.setVar(scopeSlot, Value{kind: KindScope, ref: sc})
+		s.setVar(scopeSlot, Value{kind: KindScope, p: unsafe.Pointer(sc)})
 	}
 	s.loops++
 	mod := it.mod()
@@ -162,7 +164,7 @@ func (it *iter) at(i int) Value {
 	case iterMapKeys:
 		return String(it.m.ents[i].key)
 	case iterMapEntries:
-		return Value{kind: KindEntry, s: it.m.ents[i].key, ref: it.m}
+		return entryValue(it.m, it.m.ents[i].key)
 	case iterRange:
 		return Int(int64(rangeAt(it.from, it.to, i)))
 	case iterObject:

@@ -29,14 +29,14 @@ func appendJava(dst []byte, v Value, depth int) []byte {
 	case KindInt:
 		return strconv.AppendInt(dst, v.n, 10)
 	case KindFloat:
-		if v.s != "" {
-			return append(dst, v.s...)
+		if t := v.decimalText(); t != "" {
+			return append(dst, t...)
 		}
 		return java.AppendDouble(dst, v.f(), 64)
 	case KindBig:
 		return v.big().Append(dst, 10)
 	case KindString:
-		return append(dst, v.s...)
+		return append(dst, v.str()...)
 	case KindList:
 		l := v.list()
 		switch l.flavor {
@@ -50,7 +50,7 @@ func appendJava(dst []byte, v Value, depth int) []byte {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
-			if e.kind == KindList && e.ref == v.ref {
+			if e.kind == KindList && e.p == v.p {
 				dst = append(dst, "(this Collection)"...)
 				continue
 			}
@@ -66,7 +66,7 @@ func appendJava(dst []byte, v Value, depth int) []byte {
 			}
 			dst = append(dst, e.key...)
 			dst = append(dst, '=')
-			if e.val.kind == KindMap && e.val.ref == v.ref {
+			if e.val.kind == KindMap && e.val.p == v.p {
 				dst = append(dst, "(this Map)"...)
 				continue
 			}
@@ -93,8 +93,9 @@ func appendJava(dst []byte, v Value, depth int) []byte {
 		}
 		return append(dst, ']')
 	case KindEntry:
-		val, _ := v.mapv().Get(v.s)
-		dst = append(dst, v.s...)
+		e := v.entry()
+		val, _ := e.m.Get(e.key)
+		dst = append(dst, e.key...)
 		dst = append(dst, '=')
 		return appendJava(dst, val, depth+1)
 	case KindObject:
@@ -105,7 +106,7 @@ func appendJava(dst []byte, v Value, depth int) []byte {
 	case KindScope:
 		return append(dst, "org.apache.velocity.runtime.directive.ForeachScope@6d06d69c"...)
 	case KindBlock:
-		b := v.ref.(*block)
+		b := (*block)(v.p)
 		return b.st.appendBlock(dst, b)
 	}
 	return dst
@@ -137,12 +138,12 @@ func appendJSON(dst []byte, v Value, slash bool, depth int) []byte {
 	case KindBool, KindInt, KindBig:
 		return appendJava(dst, v, depth)
 	case KindFloat:
-		if f := v.f(); math.IsInf(f, 0) && v.s == "" {
+		if f := v.f(); math.IsInf(f, 0) && v.decimalText() == "" {
 			return append(dst, "null"...)
 		}
 		return appendJava(dst, v, depth)
 	case KindString:
-		return java.AppendJSONString(dst, v.s, slash)
+		return java.AppendJSONString(dst, v.str(), slash)
 	case KindList:
 		dst = append(dst, '[')
 		for i, e := range v.list().items {

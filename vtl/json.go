@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxJSONDepth bounds the nesting of parsed JSON documents.
@@ -353,7 +354,7 @@ func numberValue(text string, isFloat bool) Value {
 	f, _ := strconv.ParseFloat(text, 64) // ±Inf on overflow, as Java
 	v := Float(f)
 	if len(text) > 18 {
-		v.s = text // json-smart keeps long decimals as BigDecimal
+		v.p = unsafe.Pointer(&text) // json-smart keeps long decimals as BigDecimal
 	}
 	return v
 }

@@ -307,8 +307,8 @@ func (c *compactor) number() bool {
 	switch {
 	case v.kind != KindFloat:
 		c.dst = appendJava(c.dst, v, 0)
-	case v.s != "":
-		c.dst = append(c.dst, v.s...)
+	case v.decimalText() != "":
+		c.dst = append(c.dst, v.decimalText()...)
 	default:
 		c.dst = appendJSON(c.dst, v, false, 0)
 	}

@@ -2,6 +2,7 @@ package vtl
 
 import (
 	"math"
+	"unsafe"
 )
 
 // Property access follows Velocity's uberspector: a getter (getX, isX) of
@@ -25,13 +26,13 @@ func (s *state) property(n Node, v Value, name string) Value {
 		}
 		return r
 	case KindScope:
-		return s.scopeProperty(v.ref.(*scope), name)
+		return s.scopeProperty((*scope)(v.p), name)
 	case KindEntry:
-		switch name {
+		switch e := v.entry(); name {
 		case "key":
-			return String(v.s)
+			return String(e.key)
 		case "value":
-			r, _ := v.mapv().Get(v.s)
+			r, _ := e.m.Get(e.key)
 			return r
 		}
 	case KindString, KindList, KindKeySet, KindValues, KindEntrySet:
@@ -67,9 +68,9 @@ func (s *state) scopeProperty(sc *scope, name string) Value {
 	case "topmost":
 		top := sc
 		for top.parent.kind == KindScope {
-			top = top.parent.ref.(*scope)
+			top = (*scope)(top.parent.p)
 		}
-		return Value{kind: KindScope, ref: top}
+		return Value{kind: KindScope, p: unsafe.Pointer(top)}
 	}
 	return null
 }
@@ -91,7 +92,7 @@ func (s *state) index(n Node, v, idx Value) Value {
 		return r
 	case KindObject:
 		if idx.kind == KindString {
-			return s.property(n, v, idx.s)
+			return s.property(n, v, idx.str())
 		}
 	}
 	return null
@@ -119,7 +120,7 @@ func (s *state) call(n Node, v Value, name string, args []Value) Value {
 	ok := false
 	switch v.kind {
 	case KindString:
-		r, ok = s.stringMethod(n, v.s, name, args)
+		r, ok = s.stringMethod(n, v.str(), name, args)
 	case KindInt, KindFloat, KindBig:
 		r, ok = s.numberMethod(n, v, name, args)
 	case KindBool:
@@ -138,18 +139,18 @@ func (s *state) call(n Node, v Value, name string, args []Value) Value {
 	case KindEntry:
 		switch {
 		case name == "getKey" && len(args) == 0:
-			r, ok = String(v.s), true
+			r, ok = String(v.entry().key), true
 		case name == "getValue" && len(args) == 0:
-			r, _ = v.mapv().Get(v.s)
+			r, _ = v.entry().m.Get(v.entry().key)
 			ok = true
 		case name == "setValue" && len(args) == 1:
-			r, ok = v.mapv().Put(v.s, args[0]), true
+			r, ok = v.entry().m.Put(v.entry().key, args[0]), true
 		}
 	case KindScope:
-		r, ok = s.scopeMethod(v.ref.(*scope), name, args)
+		r, ok = s.scopeMethod((*scope)(v.p), name, args)
 	case KindBlock:
 		if name == "toString" && len(args) == 0 {
-			return String(s.blockString(n, v.ref.(*block)))
+			return String(s.blockString(n, (*block)(v.p)))
 		}
 	case KindObject:
 		res, err := v.obj().Call(name, args)
@@ -253,7 +254,7 @@ func collectionArg(v Value) ([]Value, bool) {
 			case KindValues:
 				out[i] = e.val
 			default:
-				out[i] = Value{kind: KindEntry, s: e.key, ref: m}
+				out[i] = entryValue(m, e.key)
 			}
 		}
 		return out, true
@@ -430,11 +431,11 @@ func (s *state) mapMethod(n Node, m *Map, name string, args []Value) (Value, boo
 		case "isEmpty":
 			return Bool(len(m.ents) == 0), true
 		case "keySet":
-			return Value{kind: KindKeySet, ref: m}, true
+			return m.KeySet(), true
 		case "values":
-			return Value{kind: KindValues, ref: m}, true
+			return m.Values(), true
 		case "entrySet":
-			return Value{kind: KindEntrySet, ref: m}, true
+			return m.EntrySet(), true
 		case "clear":
 			clear(m.ents)
 			m.ents = m.ents[:0]

@@ -156,7 +156,7 @@ func intArg(v Value) (int, bool) {
 func strArg(v Value) (s string, ok, isNull bool) {
 	switch v.kind {
 	case KindString:
-		return v.s, true, false
+		return v.str(), true, false
 	case KindNull:
 		return "", true, true
 	}
@@ -193,9 +193,9 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 		a := args[0]
 		switch name {
 		case "equals":
-			return Bool(a.kind == KindString && a.s == str), true
+			return Bool(a.kind == KindString && a.str() == str), true
 		case "equalsIgnoreCase":
-			return Bool(a.kind == KindString && (a.s == str || foldUnits(a.s) == foldUnits(str))), true
+			return Bool(a.kind == KindString && (a.str() == str || foldUnits(a.str()) == foldUnits(str))), true
 		case "charAt":
 			i, ok := intArg(a)
 			if !ok {
@@ -222,7 +222,7 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 			}
 			switch a.kind {
 			case KindString:
-				sub = a.s
+				sub = a.str()
 			case KindInt:
 				sub = string(rune(a.n))
 			case KindNull:
@@ -295,7 +295,7 @@ func (s *state) stringMethod(n Node, str, name string, args []Value) (Value, boo
 			sub := ""
 			switch a.kind {
 			case KindString:
-				sub = a.s
+				sub = a.str()
 			case KindInt:
 				if name == "startsWith" {
 					return null, false

@@ -3,6 +3,7 @@ package vtl
 import (
 	"math"
 	"math/big"
+	"unsafe"
 )
 
 // Kind is the Java type a Value stands for.
@@ -41,13 +42,23 @@ func (k Kind) String() string {
 	return "Kind(?)"
 }
 
-// Value is one template value. The zero Value is null. Values are small and
-// copied freely; lists and maps are shared by pointer, as Java shares objects.
+// Value is one template value. The zero Value is null. Values are small
+// (three words) and copied freely; lists and maps are shared by pointer, as
+// Java shares objects.
 type Value struct {
 	kind Kind
-	n    int64  // Int value, Bool (0/1), Float bits
-	s    string // String value; key for Entry; original text of a long decimal
-	ref  any    // *List, *Map, *big.Int, Object, *scope, *block
+	// n is the Int value, Bool (0/1), Float bits, or a String's length.
+	n int64
+	// p is a String's data, or the *List, *Map, *big.Int, *objectBox,
+	// *scope, *block or *entryRef, or for a Float the *string of the
+	// original text of a long decimal.
+	p unsafe.Pointer
+}
+
+// entryRef is a Map.Entry.
+type entryRef struct {
+	m   *Map
+	key string
 }
 
 // null is the null value.
@@ -68,14 +79,33 @@ func Int(n int64) Value { return Value{kind: KindInt, n: n} }
 func Float(f float64) Value { return Value{kind: KindFloat, n: int64(math.Float64bits(f))} }
 
 // String returns a String value.
-func String(s string) Value { return Value{kind: KindString, s: s} }
+func String(s string) Value {
+	return Value{kind: KindString, n: int64(len(s)), p: unsafe.Pointer(unsafe.StringData(s))}
+}
+
+// str returns the string of a String value.
+func (v Value) str() string { return unsafe.String((*byte)(v.p), int(v.n)) }
+
+// decimalText returns the original text of a long decimal Float, or "".
+func (v Value) decimalText() string {
+	if v.kind == KindFloat && v.p != nil {
+		return *(*string)(v.p)
+	}
+	return ""
+}
+
+func entryValue(m *Map, key string) Value {
+	return Value{kind: KindEntry, p: unsafe.Pointer(&entryRef{m, key})}
+}
+
+func (v Value) entry() *entryRef { return (*entryRef)(v.p) }
 
 // BigInt returns a BigInteger value, or an Int if b fits in 64 bits.
 func BigInt(b *big.Int) Value {
 	if b.IsInt64() {
 		return Int(b.Int64())
 	}
-	return Value{kind: KindBig, ref: b}
+	return Value{kind: KindBig, p: unsafe.Pointer(b)}
 }
 
 // ListValue wraps l.
@@ -83,7 +113,7 @@ func ListValue(l *List) Value {
 	if l == nil {
 		return null
 	}
-	return Value{kind: KindList, ref: l}
+	return Value{kind: KindList, p: unsafe.Pointer(l)}
 }
 
 // MapValue wraps m.
@@ -91,7 +121,7 @@ func MapValue(m *Map) Value {
 	if m == nil {
 		return null
 	}
-	return Value{kind: KindMap, ref: m}
+	return Value{kind: KindMap, p: unsafe.Pointer(m)}
 }
 
 // ObjectValue wraps a host object. It allocates; a host that hands out the
@@ -100,14 +130,14 @@ func ObjectValue(o Object) Value {
 	if o == nil {
 		return null
 	}
-	return Value{kind: KindObject, ref: &objectBox{o}}
+	return Value{kind: KindObject, p: unsafe.Pointer(&objectBox{o})}
 }
 
 // objectBox holds a host object, so that getting it back out of a Value is
 // a cheap concrete type assertion rather than an interface conversion.
 type objectBox struct{ o Object }
 
-func (v Value) obj() Object { return v.ref.(*objectBox).o }
+func (v Value) obj() Object { return (*objectBox)(v.p).o }
 
 // Kind reports the kind of v.
 func (v Value) Kind() Kind { return v.kind }
@@ -118,7 +148,7 @@ func (v Value) IsNull() bool { return v.kind == KindNull }
 // AsString returns the string held by a String value.
 func (v Value) AsString() (string, bool) {
 	if v.kind == KindString {
-		return v.s, true
+		return v.str(), true
 	}
 	return "", false
 }
@@ -150,7 +180,7 @@ func (v Value) AsBool() (bool, bool) {
 // AsList returns the list held by a List value.
 func (v Value) AsList() (*List, bool) {
 	if v.kind == KindList {
-		return v.ref.(*List), true
+		return v.list(), true
 	}
 	return nil, false
 }
@@ -158,7 +188,7 @@ func (v Value) AsList() (*List, bool) {
 // AsMap returns the map held by a Map value.
 func (v Value) AsMap() (*Map, bool) {
 	if v.kind == KindMap {
-		return v.ref.(*Map), true
+		return v.mapv(), true
 	}
 	return nil, false
 }
@@ -175,7 +205,7 @@ func (v Value) AsObject() (Object, bool) {
 // Rendering a null reference in a template gives "" instead; see Render.
 func (v Value) String() (str string) {
 	if v.kind == KindString {
-		return v.s
+		return v.str()
 	}
 	var b []byte
 	defer func() {
@@ -191,9 +221,9 @@ func (v Value) String() (str string) {
 }
 
 func (v Value) f() float64    { return math.Float64frombits(uint64(v.n)) }
-func (v Value) list() *List   { return v.ref.(*List) }
-func (v Value) mapv() *Map    { return v.ref.(*Map) }
-func (v Value) big() *big.Int { return v.ref.(*big.Int) }
+func (v Value) list() *List   { return (*List)(v.p) }
+func (v Value) mapv() *Map    { return (*Map)(v.p) }
+func (v Value) big() *big.Int { return (*big.Int)(v.p) }
 
 // isNumber reports whether v is a java.lang.Number.
 func (v Value) isNumber() bool {
@@ -404,10 +434,10 @@ func (m *Map) Reset(n int) {
 }
 
 // KeySet returns the map's keySet() view.
-func (m *Map) KeySet() Value { return Value{kind: KindKeySet, ref: m} }
+func (m *Map) KeySet() Value { return Value{kind: KindKeySet, p: unsafe.Pointer(m)} }
 
 // Values returns the map's values() view.
-func (m *Map) Values() Value { return Value{kind: KindValues, ref: m} }
+func (m *Map) Values() Value { return Value{kind: KindValues, p: unsafe.Pointer(m)} }
 
 // EntrySet returns the map's entrySet() view.
-func (m *Map) EntrySet() Value { return Value{kind: KindEntrySet, ref: m} }
+func (m *Map) EntrySet() Value { return Value{kind: KindEntrySet, p: unsafe.Pointer(m)} }
