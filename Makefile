@@ -7,7 +7,7 @@ BIN     := bin/apigw-local
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run build test bench fuzz clean
+.PHONY: run build test bench bench-vtl fuzz clean
 
 run:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/apigw-local start
@@ -19,9 +19,15 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -timeout 20m ./...
 
-# End-to-end load against the built binary and a bare net/http server in the same run.
+# End-to-end load against the built binary and a bare net/http server in the same run,
+# then the mapping-template engine against velocityjs (npm) in the same run.
 bench: build
 	$(GO) run ./e2e/loadgen -binary $(BIN)
+	$(MAKE) bench-vtl
+
+# The VTL engine against velocityjs rendering AWS's passthrough template (needs node and npm).
+bench-vtl:
+	vtl/bench/run.sh
 
 # Short fuzzing sessions of every fuzz target (found inputs land in testdata/fuzz).
 FUZZTIME ?= 30s
