@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"context"
 	"errors"
 	"net/http"
@@ -249,6 +251,19 @@ func TestDataPlaneErrors(t *testing.T) {
 		})
 	}
 
+	t.Run("unknown path with a non-SigV4 Authorization header", func(t *testing.T) {
+		sum := sha256.Sum256([]byte("Bearer abc.def"))
+		want := `{"message":"Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '` +
+			base64.StdEncoding.EncodeToString(sum[:]) + `'."}`
+		for _, url := range []string{base + "/nope", base + "/pets/1/x"} {
+			r := do(t, "GET", url, nil, "Authorization: Bearer abc.def")
+			wantGatewayError(t, r, 403, want, "IncompleteSignatureException")
+		}
+		// On a defined route the header is the integration's business.
+		if r := do(t, "GET", base+"/pets", nil, "Authorization: Bearer abc.def"); r.Status != 200 {
+			t.Errorf("defined route: %d %s", r.Status, r.Body)
+		}
+	})
 	t.Run("body over 10 MB", func(t *testing.T) {
 		r := do(t, "POST", base+"/pets", bytes.NewReader(make([]byte, 10<<20+1)))
 		// AWS's front door refuses it in plain text, without API Gateway's headers.

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apigw-local/apigw-local/emulator/auth/sigv4"
 	"github.com/apigw-local/apigw-local/emulator/requestid"
 	"github.com/apigw-local/apigw-local/emulator/store"
 )
@@ -221,17 +222,33 @@ func (h *Handler) route(x *Exchange) error {
 	x.Query = q
 	res, params := x.Deployment.root.match(x.Path, nil)
 	if res == nil {
-		return ErrMissingAuthenticationToken()
+		return errNoRoute(x.Req)
 	}
 	m := res.Methods[x.Req.Method]
 	if m == nil {
 		m = res.Methods["ANY"]
 	}
 	if m == nil {
-		return ErrMissingAuthenticationToken()
+		return errNoRoute(x.Req)
 	}
 	x.Resource, x.Method, x.PathParams = res, m, params
 	return nil
+}
+
+// errNoRoute is AWS's answer to an unknown path or an undefined method: 403 Missing
+// Authentication Token, unless the request carries an Authorization header that is not a
+// SigV4 signature, which AWS's front end rejects as an incomplete signature (captured
+// 2025–26 responses, reference/gateway-responses.md).
+func errNoRoute(r *http.Request) *GatewayError {
+	if r.Header.Get("Authorization") != "" {
+		if _, err := sigv4.Parse(r); err != nil {
+			var se *sigv4.Error
+			if errors.As(err, &se) && se.Kind == sigv4.Incomplete {
+				return &GatewayError{Type: "MISSING_AUTHENTICATION_TOKEN", Message: se.Message, ErrorType: "IncompleteSignatureException"}
+			}
+		}
+	}
+	return ErrMissingAuthenticationToken()
 }
 
 func tolerantQuery(raw string) url.Values {
