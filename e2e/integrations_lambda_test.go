@@ -91,6 +91,23 @@ func TestLambdaProxyEventInProcess(t *testing.T) {
 	emu := emulatortest.New(t, emulatortest.WithLambda("echo", echoHandler))
 	api := buildProxyAPI(t, apigateway.NewFromConfig(emu.AWSConfig()), "echo")
 	checkProxyEvents(t, func(stage string) string { return emu.InvokeURL(api.ID, stage) })
+
+	// Header names reach the event as the client wrote them.
+	req, _ := http.NewRequest("GET", emu.InvokeURL(api.ID, "test")+"/pets", nil)
+	req.Header["content-type"] = []string{"application/json"}
+	req.Header["X-Mixed-CASE"] = []string{"1"}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ev events.APIGatewayProxyRequest
+	if err := json.NewDecoder(resp.Body).Decode(&ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Headers["content-type"] != "application/json" || ev.Headers["X-Mixed-CASE"] != "1" || ev.MultiValueHeaders["content-type"] == nil {
+		t.Errorf("headers lost the client's casing: %v", ev.Headers)
+	}
 }
 
 // runtimes are the Runtime API functions of e2e/testdata/integrations/functions.

@@ -2,10 +2,11 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -358,5 +359,34 @@ func TestStageVariablesWithoutRedeploy(t *testing.T) {
 	}
 	if r := do(t, "GET", url, nil); r.Body != "blue" || r.Status != http.StatusOK {
 		t.Errorf("after variable update: %d %q", r.Status, r.Body)
+	}
+}
+
+func TestHeaderNamesKeepClientCasing(t *testing.T) {
+	e := start(t)
+	c := e.apigw()
+	api, _ := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("casing")})
+	putMock(t, c, *api.Id, *api.RootResourceId, "GET", `{"statusCode": 200}`, map[string]string{
+		"200": `#foreach($h in $input.params().header.keySet())$h=$input.params().header.get($h);#end`,
+	}, nil)
+	deploy(t, c, *api.Id, "dev")
+	req, err := http.NewRequestWithContext(ctx, "GET", e.invokeURL(*api.Id, "dev")+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Set directly so Go's client writes the names as given.
+	req.Header["content-type"] = []string{"application/json"}
+	req.Header["X-Mixed-CASE"] = []string{"1"}
+	req.Header["user-agent"] = []string{"probe"}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	// Authorization and User-Agent arrive title-cased, as through AWS's edge.
+	want := "Accept-Encoding=gzip;content-type=application/json;User-Agent=probe;X-Mixed-CASE=1;"
+	if resp.StatusCode != 200 || string(body) != want {
+		t.Errorf("got %d %q, want %q", resp.StatusCode, body, want)
 	}
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"github.com/apigw-local/apigw-local/emulator/rawheader"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -33,6 +34,7 @@ func (h *RootAPI) Set(apiID, stage string) {
 // ServeHTTP sends the request to the data plane: to the stage the first path segment names
 // when the API has such a stage, else to the default stage with the whole path.
 func (h *RootAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	names := rawheader.Names(r) // taken for every request: one header block each
 	t := h.target.Load()
 	if t == nil {
 		w.Header().Set("Content-Type", "application/json")
@@ -43,8 +45,8 @@ func (h *RootAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := rawPath(r)
 	first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
 	if api := h.s.store.Live().APIs[t.apiID]; api != nil && first != "" && api.Stages[first] != nil {
-		h.s.data.Serve(w, r, t.apiID, p)
+		h.s.data.Serve(w, r, t.apiID, p, names)
 		return
 	}
-	h.s.data.Serve(w, r, t.apiID, "/"+t.stage+p)
+	h.s.data.Serve(w, r, t.apiID, "/"+t.stage+p, names)
 }

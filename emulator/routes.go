@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/apigw-local/apigw-local/emulator/awserr"
+	"github.com/apigw-local/apigw-local/emulator/rawheader"
 )
 
 // ServeHTTP dispatches every request the emulator answers. This is the whole surface:
@@ -17,22 +18,24 @@ import (
 //	/v2/...                                               → apigatewayv2 (not implemented yet: 501)
 //	anything else (/restapis, /apikeys, /tags, ...)       → apigateway management API
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Taken for every request: the connection queues one header block per request.
+	names := rawheader.Names(r)
 	if apiID, ok := executeAPIHost(r.Host); ok {
-		s.data.Serve(w, r, apiID, rawPath(r))
+		s.data.Serve(w, r, apiID, rawPath(r), names)
 		return
 	}
 	p := rawPath(r)
 	switch {
 	case strings.HasPrefix(p, "/_aws/execute-api/"):
 		apiID, rest, _ := strings.Cut(strings.TrimPrefix(p, "/_aws/execute-api/"), "/")
-		s.data.Serve(w, r, apiID, "/"+rest)
+		s.data.Serve(w, r, apiID, "/"+rest, names)
 	case strings.HasPrefix(p, "/restapis/") && isUserRequest(p):
 		parts := strings.SplitN(strings.TrimPrefix(p, "/restapis/"), "/", 4)
 		rest := "/" + parts[1]
 		if len(parts) == 4 {
 			rest += "/" + parts[3]
 		}
-		s.data.Serve(w, r, parts[0], rest)
+		s.data.Serve(w, r, parts[0], rest, names)
 	case strings.HasPrefix(p, "/_apigw-local/"):
 		s.internal.ServeHTTP(w, r)
 	case strings.HasPrefix(p, "/2015-03-31/functions"):

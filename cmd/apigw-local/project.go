@@ -19,6 +19,7 @@ import (
 	"github.com/apigw-local/apigw-local/emulator"
 	"github.com/apigw-local/apigw-local/emulator/project"
 	"github.com/apigw-local/apigw-local/emulator/project/cfn"
+	"github.com/apigw-local/apigw-local/emulator/rawheader"
 	"github.com/apigw-local/apigw-local/lambdarunner"
 )
 
@@ -108,8 +109,8 @@ func (p *projectRun) serve(ctx context.Context, host, base string, stdout io.Wri
 			return nil, fmt.Errorf("--api-port: listen on %s: %w", addr, err)
 		}
 		p.urls.Root = "http://" + ln.Addr().String()
-		hs = &http.Server{Handler: p.root, ReadHeaderTimeout: 30 * time.Second}
-		go func() { _ = hs.Serve(ln) }()
+		hs = &http.Server{Handler: p.root, ReadHeaderTimeout: 30 * time.Second, ConnContext: rawheader.ConnContext}
+		go func() { _ = hs.Serve(rawheader.Listen(ln)) }()
 		fmt.Fprintf(stdout, "apigw-local serving the project's API on %s\n", p.urls.Root)
 	}
 	if p.o.apiPort != 0 && len(plan.APIs) != 1 {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apigw-local/apigw-local/emulator"
+	"github.com/apigw-local/apigw-local/emulator/rawheader"
 	"github.com/apigw-local/apigw-local/lambdarunner"
 )
 
@@ -102,7 +103,9 @@ func (o *startOptions) run(ctx context.Context, stdout, stderr io.Writer) error 
 		}
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	// rawheader keeps the header names' casing that API Gateway passes to integrations.
+	ln = rawheader.Listen(ln)
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second, ConnContext: rawheader.ConnContext}
 	fmt.Fprintf(stdout, "apigw-local %s listening on http://%s\n", buildVersion(), ln.Addr())
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)

@@ -16,6 +16,9 @@ import (
 type Exchange struct {
 	Req   *http.Request
 	Start time.Time
+	// HeaderNames are the request's header names as the client wrote them, nil when
+	// unknown; HeaderName maps a canonical name to them.
+	HeaderNames []string
 
 	RequestID         string
 	ExtendedRequestID string
@@ -163,16 +166,54 @@ func (x *Exchange) DomainPrefix() string {
 	return p
 }
 
-// HeaderParams returns the request headers as name → last value, in name order.
+// HeaderName returns the name of the request header k (in Go's canonical form) as the
+// client wrote it — the casing of its last occurrence —, or k when that is unknown.
+// Authorization and User-Agent keep title case: AWS's edge normalises those two
+// (reference/gateway-responses.md §3).
+func (x *Exchange) HeaderName(k string) string {
+	if k == "Authorization" || k == "User-Agent" {
+		return k
+	}
+	for i := len(x.HeaderNames) - 1; i >= 0; i-- {
+		if n := x.HeaderNames[i]; len(n) == len(k) && strings.EqualFold(n, k) {
+			return n
+		}
+	}
+	return k
+}
+
+// HeaderParams returns the request headers as name → last value, names as the client
+// wrote them, in name order (ignoring case).
 func (x *Exchange) HeaderParams() []Param {
 	out := make([]Param, 0, len(x.Req.Header))
 	for k, v := range x.Req.Header {
 		if len(v) > 0 {
-			out = append(out, Param{Name: k, Value: v[len(v)-1]})
+			out = append(out, Param{Name: x.HeaderName(k), Value: v[len(v)-1]})
 		}
 	}
-	slices.SortFunc(out, func(a, b Param) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b Param) int { return CompareFold(a.Name, b.Name) })
 	return out
+}
+
+// CompareFold orders names ignoring ASCII case, then by their bytes.
+func CompareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := lowerASCII(a[i]), lowerASCII(b[i])
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // QueryParams returns the query string as name → last value, in name order.

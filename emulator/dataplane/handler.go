@@ -3,8 +3,9 @@
 // request size, API key, throttling, authorisation, validation, request mapping,
 // integration, response mapping), rendering every failure as the API's gateway response.
 //
-// Known differences from AWS: request header names reach templates and events in Go's
-// canonical form (Content-Type), not the client's casing; the protocol is always HTTP/1.1.
+// Known differences from AWS: the client's header-name casing is known only over HTTP/1.x
+// connections accepted through package rawheader (elsewhere names are Go's canonical form);
+// the protocol is always HTTP/1.1.
 package dataplane
 
 import (
@@ -107,9 +108,10 @@ func New(cfg Config) *Handler {
 }
 
 // Serve answers one execute-api request for apiID. rest is the raw path after the API id
-// part of the URL: "/{stage}/{path...}".
-func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, apiID, rest string) {
-	x := &Exchange{Req: r, Start: h.cfg.Clock.Now(), APIID: apiID, AccountID: h.cfg.Store.AccountID(), Region: h.cfg.Store.Region()}
+// part of the URL: "/{stage}/{path...}". headerNames are the request's header names as the
+// client wrote them (package rawheader), nil when unknown.
+func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, apiID, rest string, headerNames []string) {
+	x := &Exchange{Req: r, Start: h.cfg.Clock.Now(), APIID: apiID, AccountID: h.cfg.Store.AccountID(), Region: h.cfg.Store.Region(), HeaderNames: headerNames}
 	x.RequestID, x.ExtendedRequestID = h.cfg.RequestIDs.New()
 	x.DomainName = hostWithoutPort(r.Host)
 	x.SourceIP = hostWithoutPort(r.RemoteAddr)

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/apigw-local/apigw-local/emulator"
+	"github.com/apigw-local/apigw-local/emulator/rawheader"
 	"github.com/apigw-local/apigw-local/emulator/requestid"
 	"github.com/apigw-local/apigw-local/emulator/store"
 	"github.com/apigw-local/apigw-local/lambdarunner"
@@ -123,8 +124,8 @@ func Start(opts ...Option) (*Emulator, error) {
 		_ = srv.Close()
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ConnContext: rawheader.ConnContext}
+	go func() { _ = hs.Serve(rawheader.Listen(ln)) }()
 	cfg := o.cfg
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"

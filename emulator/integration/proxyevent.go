@@ -38,7 +38,7 @@ func eventHeaders(x *dataplane.Exchange, buf []header, vals *[5]string) []header
 				continue
 			}
 		}
-		hs = append(hs, header{k, v})
+		hs = append(hs, header{x.HeaderName(k), v})
 	}
 	*vals = [5]string{r.Host, x.TraceID, forwardedFor(x), localPort(r), scheme(r)}
 	if r.Host != "" {
@@ -48,7 +48,7 @@ func eventHeaders(x *dataplane.Exchange, buf []header, vals *[5]string) []header
 		hs = append(hs, header{"X-Amzn-Trace-Id", vals[1:2:2]})
 	}
 	hs = append(hs, header{"X-Forwarded-For", vals[2:3:3]}, header{"X-Forwarded-Port", vals[3:4:4]}, header{"X-Forwarded-Proto", vals[4:5:5]})
-	slices.SortFunc(hs, func(a, b header) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(hs, func(a, b header) int { return dataplane.CompareFold(a.name, b.name) })
 	return hs
 }
 

@@ -138,6 +138,9 @@ func (e *env) start() error {
 	cmd.Env = e.fn.environ(ln.Addr().String(), l.Env)
 	cmd.Stdout, cmd.Stderr = w, w
 	setProcAttr(cmd)
+	// The reader exists before the process does: the runtime may call /next (markReady)
+	// before start returns.
+	e.out = newOutputReader(r, e.fn.cfg.Sink, e.fn.cfg.FunctionName)
 	e.mu.Lock() // the endpoint already serves: handlers read these under mu
 	e.startedAt = e.fn.cfg.Now()
 	err = cmd.Start()
@@ -151,7 +154,6 @@ func (e *env) start() error {
 		_ = e.srv.Close()
 		return err
 	}
-	e.out = newOutputReader(r, e.fn.cfg.Sink, e.fn.cfg.FunctionName)
 	go e.out.run()
 	go e.wait()
 	return nil
@@ -165,6 +167,7 @@ func (e *env) markReady() {
 		return
 	}
 	e.isReady = true
+	e.out.endInit()
 	e.initDur = e.fn.cfg.Now().Sub(e.startedAt)
 	if c := e.cur; c != nil && c.delivered.IsZero() {
 		c.initDur = e.initDur

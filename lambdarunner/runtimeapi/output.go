@@ -29,7 +29,16 @@ type outputReader struct {
 	buf     []byte
 	partial []byte
 	eof     bool
+	// While the runtime initializes and no invocation is attached yet, lines are held, so
+	// the init output of a cold start belongs to the invocation that caused it however the
+	// process start and the attach interleave. heldBytes bounds them.
+	initDone  bool
+	held      [][]byte
+	heldBytes int
 }
+
+// maxHeld bounds the init output held for the first invocation.
+const maxHeld = 256 * 1024
 
 func newOutputReader(f *os.File, sink *invocation.Sink, function string) *outputReader {
 	o := &outputReader{f: f, buf: make([]byte, 32*1024)}
@@ -56,6 +65,7 @@ func (o *outputReader) run() {
 	o.mu.Lock()
 	o.eof = true
 	o.flushLocked()
+	o.releaseHeldLocked(o.target)
 	o.mu.Unlock()
 }
 
@@ -121,7 +131,35 @@ func (o *outputReader) emitLocked(line []byte) {
 		o.target.Line(line)
 		return
 	}
+	if !o.initDone && o.heldBytes+len(line) <= maxHeld {
+		o.held = append(o.held, append([]byte(nil), line...))
+		o.heldBytes += len(line)
+		return
+	}
 	o.none.Line(line)
+}
+
+// releaseHeldLocked hands the held init lines to l (or to no invocation when l is nil).
+func (o *outputReader) releaseHeldLocked(l *invocation.Log) {
+	for _, line := range o.held {
+		if l != nil {
+			l.Line(line)
+		} else {
+			o.none.Line(line)
+		}
+	}
+	o.held, o.heldBytes = nil, 0
+}
+
+// endInit marks the end of the runtime's init phase: init output nobody claimed (an eager
+// start) belongs to no invocation.
+func (o *outputReader) endInit() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.target == nil {
+		o.releaseHeldLocked(nil)
+	}
+	o.initDone = true
 }
 
 // drain attributes everything the process has written so far, including an unterminated last line.
@@ -136,6 +174,9 @@ func (o *outputReader) drainAndDetach() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.drainLocked()
+	if len(o.held) > 0 {
+		o.releaseHeldLocked(o.target)
+	}
 	o.target = nil
 }
 
@@ -149,6 +190,9 @@ func (o *outputReader) drainLocked() {
 // setTarget directs further lines to l (nil: no invocation).
 func (o *outputReader) setTarget(l *invocation.Log) {
 	o.mu.Lock()
+	if l != nil && len(o.held) > 0 {
+		o.releaseHeldLocked(l)
+	}
 	o.target = l
 	o.mu.Unlock()
 }
