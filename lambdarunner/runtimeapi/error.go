@@ -12,21 +12,10 @@ import (
 // ({"errorMessage","errorType","stackTrace"} or the Node runtime's "trace") becomes the Invoke
 // payload verbatim, as on Lambda.
 func (e *env) handleError(w http.ResponseWriter, r *http.Request) {
-	c := e.inFlight(w, r.PathValue("id"))
+	c, body, tooLarge, gone := e.outcome(w, r, "error")
 	if c == nil {
 		return
 	}
-	body, tooLarge, err := readBody(r)
-	if err != nil {
-		writeAPIError(w, http.StatusBadRequest, "InvalidRequest", "reading the error body: "+err.Error())
-		return
-	}
-	won, gone := c.claim()
-	if !won {
-		writeAPIError(w, http.StatusForbidden, "InvalidStateTransition", "invocation "+c.req.RequestID+" already has an outcome")
-		return
-	}
-	c.end = e.fn.cfg.Now()
 	if tooLarge {
 		body = nil
 	}

@@ -17,23 +17,35 @@ const (
 	trailerErrorBody = "Lambda-Runtime-Function-Error-Body"
 )
 
-// handleResponse serves POST /runtime/invocation/{id}/response: the function's result.
-func (e *env) handleResponse(w http.ResponseWriter, r *http.Request) {
-	c := e.inFlight(w, r.PathValue("id"))
+// outcome starts serving a POST of an invocation's outcome (what: "response" or "error"):
+// it finds the in-flight call, reads the body and claims the call's outcome, answering the
+// runtime itself and returning a nil call when any of that fails. A claimed call's end time
+// is set.
+func (e *env) outcome(w http.ResponseWriter, r *http.Request, what string) (c *call, body []byte, tooLarge, gone bool) {
+	c = e.inFlight(w, r.PathValue("id"))
 	if c == nil {
-		return
+		return nil, nil, false, false
 	}
 	body, tooLarge, err := readBody(r)
 	if err != nil {
-		writeAPIError(w, http.StatusBadRequest, "InvalidRequest", "reading the response body: "+err.Error())
-		return
+		writeAPIError(w, http.StatusBadRequest, "InvalidRequest", "reading the "+what+" body: "+err.Error())
+		return nil, nil, false, false
 	}
 	won, gone := c.claim()
 	if !won {
 		writeAPIError(w, http.StatusForbidden, "InvalidStateTransition", "invocation "+c.req.RequestID+" already has an outcome")
-		return
+		return nil, nil, false, false
 	}
 	c.end = e.fn.cfg.Now()
+	return c, body, tooLarge, gone
+}
+
+// handleResponse serves POST /runtime/invocation/{id}/response: the function's result.
+func (e *env) handleResponse(w http.ResponseWriter, r *http.Request) {
+	c, body, tooLarge, gone := e.outcome(w, r, "response")
+	if c == nil {
+		return
+	}
 	switch {
 	case tooLarge:
 		c.payload, c.funcErr = invocation.ResponseTooLargeError(), true

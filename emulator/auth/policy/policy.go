@@ -102,9 +102,8 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// Parse reads a policy document (Version, Statement as an object or a list) and
-// compiles its patterns.
-func Parse(doc []byte) (*Policy, error) {
+// statements reads a policy document's Statement, an object or a list of them.
+func statements[S any](doc []byte) ([]S, error) {
 	var raw rawPolicy
 	if err := json.Unmarshal(doc, &raw); err != nil {
 		return nil, invalid("%v", err)
@@ -113,17 +112,26 @@ func Parse(doc []byte) (*Policy, error) {
 	if len(st) == 0 || bytes.Equal(st, []byte("null")) {
 		return nil, invalid("no Statement")
 	}
-	var list []rawStatement
 	if st[0] == '[' {
+		var list []S
 		if err := json.Unmarshal(st, &list); err != nil {
 			return nil, invalid("Statement: %v", err)
 		}
-	} else {
-		var one rawStatement
-		if err := json.Unmarshal(st, &one); err != nil {
-			return nil, invalid("Statement: %v", err)
-		}
-		list = []rawStatement{one}
+		return list, nil
+	}
+	var one S
+	if err := json.Unmarshal(st, &one); err != nil {
+		return nil, invalid("Statement: %v", err)
+	}
+	return []S{one}, nil
+}
+
+// Parse reads a policy document (Version, Statement as an object or a list) and
+// compiles its patterns.
+func Parse(doc []byte) (*Policy, error) {
+	list, err := statements[rawStatement](doc)
+	if err != nil {
+		return nil, err
 	}
 	p := &Policy{statements: make([]statement, 0, len(list))}
 	for i, rs := range list {

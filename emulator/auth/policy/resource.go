@@ -52,25 +52,9 @@ type rawResourceStatement struct {
 
 // ParseResource reads a resource policy document.
 func ParseResource(doc []byte, t Target) (*ResourcePolicy, error) {
-	var raw rawPolicy
-	if err := json.Unmarshal(doc, &raw); err != nil {
-		return nil, invalid("%v", err)
-	}
-	st := bytes.TrimSpace(raw.Statement)
-	if len(st) == 0 || bytes.Equal(st, []byte("null")) {
-		return nil, invalid("no Statement")
-	}
-	var list []rawResourceStatement
-	if st[0] == '[' {
-		if err := json.Unmarshal(st, &list); err != nil {
-			return nil, invalid("Statement: %v", err)
-		}
-	} else {
-		var one rawResourceStatement
-		if err := json.Unmarshal(st, &one); err != nil {
-			return nil, invalid("Statement: %v", err)
-		}
-		list = []rawResourceStatement{one}
+	list, err := statements[rawResourceStatement](doc)
+	if err != nil {
+		return nil, err
 	}
 	p := &ResourcePolicy{}
 	prefix := "arn:aws:execute-api:" + t.Region + ":" + t.Account + ":" + t.APIID
