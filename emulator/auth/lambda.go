@@ -183,7 +183,8 @@ func (a *Authorizer) event(x *dataplane.Exchange, ca *compiledAuthorizer, values
 	}
 	for k, v := range x.Req.Header {
 		if len(v) > 0 {
-			ev.Headers[k], ev.MultiValueHeaders[k] = v[len(v)-1], v
+			name := x.HeaderName(k) // the client's casing, as AWS passes it
+			ev.Headers[name], ev.MultiValueHeaders[name] = v[len(v)-1], v
 		}
 	}
 	for k, v := range x.Query {
