@@ -53,6 +53,9 @@ type InvokeRequest struct {
 	InvocationType InvocationType
 	// Payload is the event as JSON; empty means {}. Not retained after Invoke returns.
 	Payload []byte
+	// PayloadIsJSON promises that Payload is valid JSON, skipping the check Lambda makes (for
+	// events the emulator builds itself, such as the API Gateway proxy event).
+	PayloadIsJSON bool
 	// ClientContext is base64 JSON, as the X-Amz-Client-Context header carries it.
 	ClientContext string
 	// TraceID is the X-Amzn-Trace-Id to pass to the function.
@@ -491,7 +494,7 @@ func (m *Manager) Invoke(ctx context.Context, req *InvokeRequest) (*InvokeRespon
 	payload := req.Payload
 	if len(payload) == 0 {
 		payload = emptyEvent
-	} else if !json.Valid(payload) {
+	} else if !req.PayloadIsJSON && !json.Valid(payload) {
 		return nil, &InvokeError{Code: ErrInvalidRequestContent, Message: "Could not parse request body into json: Could not parse payload into json: " + jsonError(payload)}
 	}
 	clientContext := ""

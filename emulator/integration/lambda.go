@@ -78,7 +78,7 @@ func (l *Lambda) invokeProxy(ctx context.Context, x *dataplane.Exchange, _ *data
 	}
 	buf := l.bufs.Get().(*eventBuf)
 	buf.b = appendProxyEvent(buf.b[:0], x, buf.hs)
-	resp, err := l.runner.Invoke(ctx, &lambdarunner.InvokeRequest{FunctionName: fn, Payload: buf.b, TraceID: lambdaTraceID(x)})
+	resp, err := l.runner.Invoke(ctx, &lambdarunner.InvokeRequest{FunctionName: fn, Payload: buf.b, PayloadIsJSON: true, TraceID: lambdaTraceID(x)})
 	// Only a finished, successful invocation is done with its payload: one abandoned at the
 	// integration timeout, or past the function's own timeout, may still be reading it.
 	if err == nil && resp.FunctionError == "" && ctx.Err() == nil && cap(buf.b) <= maxPooledEvent {
