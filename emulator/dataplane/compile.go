@@ -91,6 +91,11 @@ type GatewayResponse struct {
 	*store.GatewayResponse
 	Status  int // 0: use the type's default status
 	Headers []Mapping
+	// Templates are the response templates by lower-cased media type (the default template
+	// under application/json when the API set none); Fallback is the one used when neither
+	// the Accept header's type nor application/json has one: the first in media type order.
+	Templates map[string]gatewayTemplate
+	Fallback  gatewayTemplate
 }
 
 // Compile builds the served form of a deployment snapshot. It never fails: problems that
@@ -124,6 +129,7 @@ func Compile(snap *store.Snapshot, log *slog.Logger) *Deployment {
 	for typ, g := range snap.GatewayResponses {
 		cg := &GatewayResponse{GatewayResponse: g, Headers: headerMappings(g.ResponseParameters, "gatewayresponse.header.")}
 		cg.Status, _ = strconv.Atoi(g.StatusCode)
+		cg.Templates, cg.Fallback = compileGatewayTemplates(g.ResponseTemplates)
 		d.GatewayResponses[typ] = cg
 	}
 	return d

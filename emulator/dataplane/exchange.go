@@ -64,7 +64,8 @@ type Exchange struct {
 	Response *Response
 
 	vtlCtx *apigw.Context
-	doc    *jsonDoc // the request body parsed for method.request.body.x
+	vtlReq *apigw.Request // the parameters templates see, built once per request
+	doc    *jsonDoc       // the request body parsed for method.request.body.x
 }
 
 // IntegrationRequest is the request an integration receives after request mapping: the

@@ -2,8 +2,10 @@ package dataplane
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -152,8 +154,7 @@ func (h *Handler) writeGatewayError(w http.ResponseWriter, x *Exchange, ge *Gate
 				hdr.Set(m.Target, v)
 			}
 		}
-		tmpl := pickGatewayTemplate(custom.ResponseTemplates, x.Req.Header.Get("Accept"))
-		body = []byte(renderGatewayTemplate(tmpl, x, ge))
+		body = custom.template(x.Req.Header.Get("Accept")).render(nil, x, ge)
 	}
 	if hdr.Get("Content-Type") == "" {
 		hdr["Content-Type"] = []string{"application/json"}
@@ -180,52 +181,95 @@ func defaultGatewayBody(ge *GatewayError) []byte {
 	return []byte("{" + key + sep + ge.messageString() + "}")
 }
 
-// pickGatewayTemplate chooses the template for the Accept header, else application/json,
-// else any; none means the default template.
-func pickGatewayTemplate(templates map[string]string, accept string) string {
-	if len(templates) == 0 {
-		return store.DefaultGatewayResponseTemplate
-	}
-	if accept != "" {
-		first, _, _ := strings.Cut(accept, ",")
-		if t, ok := templates[normalMediaType(first)]; ok {
-			return t
-		}
-	}
-	if t, ok := templates["application/json"]; ok {
-		return t
-	}
-	for _, t := range templates {
-		return t
-	}
-	return store.DefaultGatewayResponseTemplate
-}
+// gatewayTemplate is a gateway response template split at its $context.* and
+// $stageVariables.* references, once per deployment. AWS does not run these templates
+// through Velocity: it only substitutes those variables (reference/gateway-responses.md).
+type gatewayTemplate []gatewayPart
+
+// gatewayPart is literal text, or a reference when root is "context" or "stageVariables".
+type gatewayPart struct{ text, root, name string }
 
 // gatewayVarRE finds $context.x, $stageVariables.x and their ${...} forms; group 1/2 are
 // the braced form's root and name, 3/4 the plain form's.
 var gatewayVarRE = regexp.MustCompile(`\$\{(context|stageVariables)\.([A-Za-z0-9_.\-]+)\}|\$(context|stageVariables)\.([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)`)
 
-// renderGatewayTemplate substitutes $context.* and $stageVariables.* in a gateway response
-// template. AWS does not run these templates through Velocity (reference/gateway-responses.md).
-func renderGatewayTemplate(tmpl string, x *Exchange, ge *GatewayError) string {
-	if !strings.Contains(tmpl, "$") {
-		return tmpl
+// compileGatewayTemplate splits a template into literal text and references.
+func compileGatewayTemplate(src string) gatewayTemplate {
+	var t gatewayTemplate
+	last := 0
+	for _, m := range gatewayVarRE.FindAllStringSubmatchIndex(src, -1) {
+		if m[0] > last {
+			t = append(t, gatewayPart{text: src[last:m[0]]})
+		}
+		g := m[2:6] // the braced form's groups
+		if g[0] < 0 {
+			g = m[6:10] // the plain form's
+		}
+		root, name := src[g[0]:g[1]], src[g[2]:g[3]]
+		t = append(t, gatewayPart{root: root, name: name})
+		last = m[1]
 	}
-	return gatewayVarRE.ReplaceAllStringFunc(tmpl, func(m string) string {
-		sub := gatewayVarRE.FindStringSubmatch(m)
-		root, name := sub[1], sub[2]
-		if root == "" {
-			root, name = sub[3], sub[4]
+	if last < len(src) {
+		t = append(t, gatewayPart{text: src[last:]})
+	}
+	return t
+}
+
+// compileGatewayTemplates compiles a customised response's templates by media type and
+// picks its fallback; without templates the default one serves every type.
+func compileGatewayTemplates(src map[string]string) (map[string]gatewayTemplate, gatewayTemplate) {
+	if len(src) == 0 {
+		def := compileGatewayTemplate(store.DefaultGatewayResponseTemplate)
+		return map[string]gatewayTemplate{"application/json": def}, def
+	}
+	out := make(map[string]gatewayTemplate, len(src))
+	var fallback gatewayTemplate
+	for _, ct := range slices.Sorted(maps.Keys(src)) {
+		t := compileGatewayTemplate(src[ct])
+		out[normalMediaType(ct)] = t
+		if fallback == nil {
+			fallback = t
 		}
-		if root == "stageVariables" {
-			return x.StageVariables[name]
+	}
+	return out, fallback
+}
+
+// template chooses the template for the first media type of Accept, else
+// application/json, else the fallback.
+func (g *GatewayResponse) template(accept string) gatewayTemplate {
+	if accept != "" {
+		first, _, _ := strings.Cut(accept, ",")
+		if t, ok := g.Templates[normalMediaType(first)]; ok {
+			return t
 		}
-		v, ok := x.ContextValue(name, ge)
-		if !ok && name == "error.messageString" {
-			return "null"
+	}
+	if t, ok := g.Templates["application/json"]; ok {
+		return t
+	}
+	return g.Fallback
+}
+
+// render appends the template with its references resolved. An unknown
+// $context.error.messageString renders as null, like the message it stands for.
+func (t gatewayTemplate) render(b []byte, x *Exchange, ge *GatewayError) []byte {
+	for _, p := range t {
+		switch p.root {
+		case "":
+			b = append(b, p.text...)
+		case "stageVariables":
+			b = append(b, x.StageVariables[p.name]...)
+		default:
+			v, ok := x.ContextValue(p.name, ge)
+			if !ok && p.name == "error.messageString" {
+				v = "null"
+			}
+			b = append(b, v...)
 		}
-		return v
-	})
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b
 }
 
 // literal unquotes a 'static value' mapping source.

@@ -90,6 +90,14 @@ func TestWriteGatewayError(t *testing.T) {
 				"application/json": `{"json": true}`, "text/html": `<p>$context.error.message</p>`}}},
 			http.Header{"Accept": {"text/html, */*"}},
 			403, `<p>Missing Authentication Token</p>`, "MissingAuthenticationTokenException", nil},
+		{"no template for Accept nor JSON: the first by media type", ErrMissingAuthenticationToken(),
+			map[string]*store.GatewayResponse{"MISSING_AUTHENTICATION_TOKEN": {ResponseTemplates: map[string]string{
+				"text/plain": `plain`, "application/xml": `<e>${context.error.responseType}</e>`}}},
+			http.Header{"Accept": {"image/png"}},
+			403, `<e>MISSING_AUTHENTICATION_TOKEN</e>`, "MissingAuthenticationTokenException", nil},
+		{"customised null message", &GatewayError{Type: "AUTHORIZER_CONFIGURATION_ERROR", Null: true},
+			map[string]*store.GatewayResponse{"DEFAULT_5XX": {ResponseParameters: map[string]string{"gatewayresponse.header.X-A": "'1'"}}}, nil,
+			500, `{"message":null}`, "AuthorizerConfigurationException", map[string]string{"X-A": "1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,7 +112,7 @@ func TestWriteGatewayError(t *testing.T) {
 				"X-Amzn-Errortype": tt.errorType, "X-Amzn-Requestid": x.RequestID, "X-Amz-Apigw-Id": x.ExtendedRequestID,
 				"X-Amzn-Trace-Id": "", "Content-Type": "application/json",
 			} {
-				if k == "Content-Type" && strings.HasPrefix(tt.body, "<") {
+				if k == "Content-Type" && (strings.HasPrefix(tt.body, "<") || tt.body == "plain") {
 					continue
 				}
 				if got := getFold(h, k); got != want {

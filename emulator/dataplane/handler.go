@@ -84,6 +84,7 @@ type Handler struct {
 	cfg      Config
 	log      *slog.Logger
 	backends map[string]Backend
+	steps    []Step // the configured Steps, in pipeline order
 }
 
 // New returns a data-plane handler.
@@ -103,6 +104,12 @@ func New(cfg Config) *Handler {
 	h := &Handler{cfg: cfg, log: cfg.Logger, backends: map[string]Backend{"MOCK": BackendFunc(mockBackend)}}
 	for t, b := range cfg.Backends {
 		h.backends[t] = b
+	}
+	// AWS's order: authorize → API key → throttle & quota → validate (see run).
+	for _, step := range []Step{cfg.Steps.Authorize, cfg.Steps.APIKey, cfg.Steps.Throttle, cfg.Steps.Validate} {
+		if step != nil {
+			h.steps = append(h.steps, step)
+		}
 	}
 	return h
 }
@@ -139,10 +146,7 @@ func (h *Handler) run(x *Exchange, rest string) error {
 	if err := h.route(x); err != nil {
 		return err
 	}
-	for _, step := range []Step{h.cfg.Steps.Authorize, h.cfg.Steps.APIKey, h.cfg.Steps.Throttle, h.cfg.Steps.Validate} {
-		if step == nil {
-			continue
-		}
+	for _, step := range h.steps {
 		if err := step(x); err != nil {
 			return err
 		}

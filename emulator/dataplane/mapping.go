@@ -61,21 +61,25 @@ func (x *Exchange) vtlContext() *apigw.Context {
 }
 
 // vtlRequest is what a mapping template sees; body is the request body for request
-// templates and the integration response body for response templates.
+// templates and the integration response body for response templates. The parameters are
+// gathered and sorted once per request, however many templates render.
 func (x *Exchange) vtlRequest(body []byte) *apigw.Request {
-	vars := make([]Param, 0, len(x.StageVariables))
-	for _, k := range slices.Sorted(maps.Keys(x.StageVariables)) {
-		vars = append(vars, Param{Name: k, Value: x.StageVariables[k]})
+	if x.vtlReq == nil {
+		vars := make([]Param, 0, len(x.StageVariables))
+		for _, k := range slices.Sorted(maps.Keys(x.StageVariables)) {
+			vars = append(vars, Param{Name: k, Value: x.StageVariables[k]})
+		}
+		x.vtlReq = &apigw.Request{
+			Path:           x.PathParams,
+			QueryString:    x.QueryParams(),
+			Header:         x.HeaderParams(),
+			StageVariables: vars,
+			Context:        x.vtlContext(),
+		}
 	}
-	return &apigw.Request{
-		Body:           body,
-		Path:           x.PathParams,
-		QueryString:    x.QueryParams(),
-		Header:         x.HeaderParams(),
-		StageVariables: vars,
-		Context:        x.vtlContext(),
-		Overrides:      x.Overrides,
-	}
+	req := *x.vtlReq
+	req.Body, req.Overrides = body, x.Overrides
+	return &req
 }
 
 // render runs a template and keeps the overrides it wrote.

@@ -108,7 +108,7 @@ func (s *Store) ReplaceDefinition(apiID string, def *Definition, mode string) (*
 	if err != nil {
 		return nil, err
 	}
-	st := &apiState{api: old.api.clone(), deployments: old.deployments, stages: old.stages}
+	st := &apiState{api: old.api.clone(), deployments: old.deployments, stages: old.stages, servedDefaultEndpointOff: old.servedDefaultEndpointOff}
 	if mode == ModeMerge {
 		st.resources = cloneMap(old.resources, (*Resource).clone)
 		st.authorizers = cloneMap(old.authorizers, (*Authorizer).clone)

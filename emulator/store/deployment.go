@@ -168,6 +168,7 @@ func (s *Store) CreateDeployment(apiID string, in CreateDeploymentInput) (*Deplo
 			normaliseCache(st)
 			a.stages[in.StageName] = st
 		}
+		a.stageChangedLocked()
 	}
 	s.seq.Add(1)
 	s.publishLocked(apiID)

@@ -11,7 +11,8 @@ type Live struct {
 // LiveAPI is one REST API as the data plane sees it.
 type LiveAPI struct {
 	ID string
-	// DisableExecuteAPIEndpoint makes the default execute-api endpoint answer 403.
+	// DisableExecuteAPIEndpoint makes the default execute-api endpoint answer 403. It is the
+	// API's setting as of the last change to any of its stages, as on AWS.
 	DisableExecuteAPIEndpoint bool
 	Stages                    map[string]*LiveStage
 }
@@ -59,7 +60,7 @@ func (s *Store) publishLocked(apiID string) {
 		return
 	}
 	gen := s.seq.Load()
-	la := &LiveAPI{ID: apiID, DisableExecuteAPIEndpoint: a.api.DisableExecuteAPIEndpoint, Stages: make(map[string]*LiveStage, len(a.stages))}
+	la := &LiveAPI{ID: apiID, DisableExecuteAPIEndpoint: a.servedDefaultEndpointOff, Stages: make(map[string]*LiveStage, len(a.stages))}
 	for name, st := range a.stages {
 		d := a.deployments[st.DeploymentID]
 		if d == nil {

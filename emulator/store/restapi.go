@@ -251,7 +251,8 @@ func (s *Store) UpdateRestAPI(id string, ops []PatchOp) (*RestAPI, error) {
 	}
 	a.api = c
 	s.seq.Add(1)
-	s.publishLocked(id)
+	// Nothing served changes: the definition reaches stages by deployments, and
+	// disableExecuteApiEndpoint at the next change of a stage (stageChangedLocked).
 	return c.clone(), nil
 }
 

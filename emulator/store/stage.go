@@ -86,6 +86,7 @@ func (s *Store) CreateStage(apiID string, in CreateStageInput) (*Stage, error) {
 	}
 	normaliseCache(st)
 	a.stages[in.StageName] = st
+	a.stageChangedLocked()
 	s.seq.Add(1)
 	s.publishLocked(apiID)
 	return st.clone(), nil
@@ -278,6 +279,7 @@ func (s *Store) UpdateStage(apiID, name string, ops []PatchOp) (*Stage, error) {
 	normaliseCache(p.st)
 	p.st.LastUpdatedDate = s.now()
 	a.stages[name] = p.st
+	a.stageChangedLocked()
 	s.seq.Add(1)
 	s.publishLocked(apiID)
 	return p.st.clone(), nil
@@ -412,6 +414,7 @@ func (s *Store) DeleteStage(apiID, name string) error {
 		return errStageNotFound()
 	}
 	delete(a.stages, name)
+	a.stageChangedLocked()
 	s.seq.Add(1)
 	s.publishLocked(apiID)
 	return nil

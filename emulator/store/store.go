@@ -66,6 +66,17 @@ type apiState struct {
 	models           map[string]*Model // by name
 	validators       map[string]*RequestValidator
 	gatewayResponses map[string]*GatewayResponse // customised only
+	// servedDefaultEndpointOff is disableExecuteApiEndpoint as the data plane applies it: AWS
+	// takes the API's setting when any setting of any stage changes (a deployment to a stage
+	// included), not when the API is updated (developer guide, "Disable the default endpoint
+	// for REST APIs"). stageChangedLocked copies it.
+	servedDefaultEndpointOff bool
+}
+
+// stageChangedLocked records that a stage of a changed: the API's disableExecuteApiEndpoint
+// reaches the data plane now. Callers hold s.mu and publish afterwards.
+func (a *apiState) stageChangedLocked() {
+	a.servedDefaultEndpointOff = a.api.DisableExecuteAPIEndpoint
 }
 
 // New returns an empty store.

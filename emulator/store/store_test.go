@@ -530,3 +530,32 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestDisableExecuteAPIEndpointTakesEffectAtAStageChange(t *testing.T) {
+	s := newTestStore(t)
+	api := deployable(t, s)
+	if _, err := s.CreateDeployment(api.ID, CreateDeploymentInput{StageName: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateRestAPI(api.ID, []PatchOp{{Op: "replace", Path: "/disableExecuteApiEndpoint", Value: str("true")}}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Live().APIs[api.ID].DisableExecuteAPIEndpoint {
+		t.Fatal("the setting reached the data plane without a stage change")
+	}
+	if _, err := s.UpdateStage(api.ID, "dev", []PatchOp{{Op: "replace", Path: "/description", Value: str("x")}}); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Live().APIs[api.ID].DisableExecuteAPIEndpoint {
+		t.Error("a stage update did not apply the API's setting")
+	}
+	if _, err := s.UpdateRestAPI(api.ID, []PatchOp{{Op: "replace", Path: "/disableExecuteApiEndpoint", Value: str("false")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateDeployment(api.ID, CreateDeploymentInput{StageName: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Live().APIs[api.ID].DisableExecuteAPIEndpoint {
+		t.Error("a redeployment did not apply the API's setting")
+	}
+}
