@@ -390,3 +390,40 @@ func TestHeaderNamesKeepClientCasing(t *testing.T) {
 		t.Errorf("got %d %q, want %q", resp.StatusCode, body, want)
 	}
 }
+
+func TestRequestValidators(t *testing.T) {
+	e := start(t)
+	c := e.apigw()
+	api, _ := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("validated")})
+	if _, err := c.CreateModel(ctx, &apigateway.CreateModelInput{RestApiId: api.Id, Name: aws.String("Pet"), ContentType: aws.String("application/json"),
+		Schema: aws.String(`{"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.CreateRequestValidator(ctx, &apigateway.CreateRequestValidatorInput{RestApiId: api.Id, Name: aws.String("all"),
+		ValidateRequestBody: true, ValidateRequestParameters: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verb := aws.String("POST")
+	if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: verb,
+		AuthorizationType: aws.String("NONE"), RequestValidatorId: v.Id,
+		RequestParameters: map[string]bool{"method.request.header.X-Tenant": true, "method.request.querystring.page": true},
+		RequestModels:     map[string]string{"application/json": "Pet"}}); err != nil {
+		t.Fatal(err)
+	}
+	putIntegration(t, c, *api.Id, *api.RootResourceId, "POST", `{"statusCode": 200}`)
+	putMethodResponse(t, c, *api.Id, *api.RootResourceId, "POST", "200", nil)
+	if _, err := c.PutIntegrationResponse(ctx, &apigateway.PutIntegrationResponseInput{RestApiId: api.Id, ResourceId: api.RootResourceId,
+		HttpMethod: verb, StatusCode: aws.String("200"), ResponseTemplates: map[string]string{"application/json": "created"}}); err != nil {
+		t.Fatal(err)
+	}
+	deploy(t, c, *api.Id, "dev")
+	base := e.invokeURL(*api.Id, "dev") + "/"
+	wantGatewayError(t, do(t, "POST", base, strings.NewReader(`{"name": "rex"}`), "Content-Type: application/json"),
+		400, `{"message": "Missing required request parameters: [X-Tenant, page]"}`, "BadRequestException")
+	wantGatewayError(t, do(t, "POST", base+"?page=1", strings.NewReader(`{"age": 1}`), "Content-Type: application/json", "X-Tenant: a"),
+		400, `{"message": "Invalid request body"}`, "BadRequestException")
+	if r := do(t, "POST", base+"?page=1", strings.NewReader(`{"name": "rex"}`), "Content-Type: application/json", "X-Tenant: a"); r.Status != 200 || r.Body != "created" {
+		t.Errorf("valid request: %d %s", r.Status, r.Body)
+	}
+}

@@ -41,6 +41,8 @@ type Method struct {
 	*store.Method
 	Resource    *Resource
 	Integration *Integration
+	// Validation is the method's request validator, nil without one.
+	Validation *Validation
 }
 
 // Template is a parsed mapping template, or the reason it could not be parsed (reported
@@ -111,12 +113,14 @@ func Compile(snap *store.Snapshot, log *slog.Logger) *Deployment {
 		binary:           newMediaMatcher(snap.API.BinaryMediaTypes),
 		GatewayResponses: map[string]*GatewayResponse{},
 	}
+	schemas := newSchemaSet(snap.Models)
 	for _, r := range snap.Resources {
 		cr := &Resource{ID: r.ID, Path: r.Path, Methods: make(map[string]*Method, len(r.Methods))}
 		for verb, m := range r.Methods {
-			cm := &Method{Method: m, Resource: cr}
+			where := fmt.Sprintf("%s %s", verb, r.Path)
+			cm := &Method{Method: m, Resource: cr, Validation: compileValidation(snap, m, schemas, where, log)}
 			if m.Integration != nil {
-				cm.Integration = compileIntegration(m.Integration, fmt.Sprintf("%s %s", verb, r.Path), log)
+				cm.Integration = compileIntegration(m.Integration, where, log)
 			}
 			cr.Methods[verb] = cm
 		}

@@ -57,8 +57,9 @@ func (f BackendFunc) Invoke(ctx context.Context, x *Exchange, req *IntegrationRe
 // *GatewayError) to answer at once.
 type Step func(x *Exchange) error
 
-// Steps are the optional access-control and validation steps, run in AWS's order after
-// routing and the size check. Nil steps are skipped.
+// Steps are the access-control and validation steps, run in AWS's order after routing
+// and the size check. Nil access-control steps are skipped; a nil Validate uses the data
+// plane's own request validation (required parameters and body models).
 type Steps struct {
 	APIKey    Step // API key & usage plan
 	Throttle  Step // throttling & quota
@@ -106,7 +107,11 @@ func New(cfg Config) *Handler {
 		h.backends[t] = b
 	}
 	// AWS's order: authorize → API key → throttle & quota → validate (see run).
-	for _, step := range []Step{cfg.Steps.Authorize, cfg.Steps.APIKey, cfg.Steps.Throttle, cfg.Steps.Validate} {
+	validate := cfg.Steps.Validate
+	if validate == nil {
+		validate = h.validateRequest
+	}
+	for _, step := range []Step{cfg.Steps.Authorize, cfg.Steps.APIKey, cfg.Steps.Throttle, validate} {
 		if step != nil {
 			h.steps = append(h.steps, step)
 		}
